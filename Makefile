@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# One entry point: from a fresh Debian machine to a patched Linux 7.2
+# booted in virtme-ng.  `make help` lists the targets.
+
+include kernel/version.mk
+
+BUILD    := $(CURDIR)/build
+# The pristine base: the user's own v7.2.y tree, or Debian's linux-source.
+KSRC     ?=
+PRISTINE := $(if $(KSRC),$(abspath $(KSRC)),$(BUILD)/src/linux-source)
+KTREE    := $(BUILD)/linux
+KOBJ     := $(BUILD)/obj
+BZIMAGE  := $(KOBJ)/arch/x86/boot/bzImage
+RESULTS  := $(BUILD)/results
+V        ?= 0
+export V
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+.PHONY: all help deps source patch kernel selftests vmtest host-test \
+	patches-check check demo clean distclean
+
+all: kernel selftests
+
+help:
+	@echo 'make demo           boot the patched kernel and show compressed memory at work'
+	@echo 'make check          build everything, run every test (host and VM)'
+	@echo 'make deps           install missing Debian packages (root), or say which'
+	@echo 'make source         fetch the pinned $(DEBIAN_SOURCE_PKG) (or check KSRC=)'
+	@echo 'make patch          apply patches/series to a copy of the source'
+	@echo 'make kernel         build bzImage from kernel/configs/*.config'
+	@echo 'make vmtest         boot the kernel in virtme-ng and run selftests/'
+	@echo 'make patches-check  checkpatch --strict and a bisect build of every patch'
+	@echo 'Variables: KSRC=path/to/v$(KERNEL_BASE).y  VMTEST_KVM=0|1  V=1'
+
+deps:
+	$(Q)scripts/deps.sh
+
+source: deps
+ifneq ($(KSRC),)
+	$(Q)kernel/check-tree.sh '$(PRISTINE)' $(KERNEL_BASE)
+else
+	$(Q)kernel/fetch-source.sh $(BUILD)/src
+endif
+
+patch: source
+	$(Q)kernel/apply-series.sh '$(PRISTINE)' $(KTREE) patches
+
+kernel: patch
+	$(Q)kernel/build.sh $(KTREE) $(KOBJ) kernel/configs
+
+selftests: patch
+	$(Q)$(MAKE) -s -C selftests KTREE=$(KTREE) OUT=$(BUILD)/selftests
+
+vmtest: kernel selftests
+	$(Q)vmtest/run.sh $(BZIMAGE) $(BUILD)/selftests $(RESULTS)
+
+host-test: deps
+	$(Q)mkdir -p $(RESULTS)
+	$(Q)selftests/host/run.sh $(RESULTS)
+
+# The whole test run: host tests, then the VM; the last line is the tally.
+check: deps
+	$(Q)rm -rf $(RESULTS)
+	$(Q)status=0; \
+	$(MAKE) --no-print-directory host-test || status=1; \
+	$(MAKE) --no-print-directory vmtest || status=1; \
+	vmtest/tally.sh $(RESULTS) || status=1; \
+	exit $$status
+
+demo: kernel selftests
+	$(Q)vmtest/run.sh --demo $(BZIMAGE) $(BUILD)/selftests $(RESULTS)
+
+patches-check: source
+	$(Q)kernel/patches-check.sh '$(PRISTINE)' patches kernel/configs $(BUILD)/bisect
+
+clean:
+	rm -rf $(KOBJ) $(BUILD)/selftests $(RESULTS) $(BUILD)/bisect $(BUILD)/vm
+
+distclean:
+	rm -rf $(BUILD)

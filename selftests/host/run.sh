@@ -1,0 +1,13 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# run.sh RESULTS: run every host test, one TAP file each in RESULTS.
+here=$(cd "$(dirname "$0")" && pwd)
+results=$(realpath "${1:?usage: run.sh RESULTS}")
+status=0
+for t in "$here"/test_*.sh; do
+	name=host_$(basename "$t" .sh)
+	echo "  HOST    $name"
+	bash "$t" > "$results/$name.tap" 2>&1 || status=1
+done
+"$here/../../vmtest/tally.sh" --quiet "$results" || status=1
+exit $status

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "zp_util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int zp_read_file(const char *path, char *buf, size_t size)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return n;
+	}
+	buf[n] = '\0';
+	close(fd);
+	return 0;
+}
+
+int zp_write_file(const char *path, const char *val)
+{
+	size_t len = strlen(val);
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, len);
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return n;
+	}
+	close(fd);
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+long long zp_stat_get(const char *path, const char *key)
+{
+	size_t klen = strlen(key);
+	long long val = -1;
+	char line[256];
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, klen) && line[klen] == ' ') {
+			val = strtoll(line + klen + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return val;
+}
+
+long long zp_read_ll(const char *path)
+{
+	char buf[64];
+
+	if (zp_read_file(path, buf, sizeof(buf)))
+		return -1;
+	return strtoll(buf, NULL, 10);
+}
+
+/* xorshift64: cheap, deterministic per page, and incompressible. */
+static uint64_t next_rand(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static void pattern_page(uint64_t *out, size_t idx, enum zp_pattern pattern)
+{
+	uint64_t seed = (idx + 1) * 0x9e3779b97f4a7c15ULL;
+	size_t words = ZP_PAGE_SIZE / sizeof(uint64_t);
+	size_t i, random_words;
+
+	/* Compressible: a random eighth, then the page index repeated. */
+	random_words = pattern == ZP_PATTERN_RANDOM ? words : words / 8;
+	for (i = 0; i < random_words; i++)
+		out[i] = next_rand(&seed);
+	for (; i < words; i++)
+		out[i] = idx;
+}
+
+void zp_fill_page(void *page, size_t idx, enum zp_pattern pattern)
+{
+	pattern_page(page, idx, pattern);
+}
+
+bool zp_check_page(const void *page, size_t idx, enum zp_pattern pattern)
+{
+	uint64_t want[ZP_PAGE_SIZE / sizeof(uint64_t)];
+
+	pattern_page(want, idx, pattern);
+	return !memcmp(page, want, ZP_PAGE_SIZE);
+}
+
+int zp_cgroup_create(const char *name, size_t limit, char *path, size_t size)
+{
+	char file[512], val[32];
+	int err;
+
+	/* Let children of the root use the memory controller. */
+	err = zp_write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory");
+	if (err)
+		return err;
+	snprintf(path, size, "/sys/fs/cgroup/%s", name);
+	if (mkdir(path, 0755) && errno != EEXIST)
+		return -errno;
+	snprintf(file, sizeof(file), "%s/memory.max", path);
+	snprintf(val, sizeof(val), "%zu", limit);
+	err = zp_write_file(file, val);
+	if (err)
+		rmdir(path);
+	return err;
+}
+
+void zp_cgroup_destroy(const char *path)
+{
+	rmdir(path);
+}
+
+static int child_run(const char *cgroup, struct zp_workload *w, int result_fd)
+{
+	size_t pages = w->bytes / ZP_PAGE_SIZE, i, bad = 0;
+	char procs[512], pid[32];
+	unsigned char *buf;
+
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cgroup);
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	if (zp_write_file(procs, pid))
+		return 1;
+	buf = mmap(NULL, w->bytes, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED)
+		return 1;
+	for (i = 0; i < pages; i++)
+		zp_fill_page(buf + i * ZP_PAGE_SIZE, i, w->pattern);
+	for (i = 0; i < pages; i++)
+		bad += !zp_check_page(buf + i * ZP_PAGE_SIZE, i, w->pattern);
+	if (write(result_fd, &bad, sizeof(bad)) != sizeof(bad))
+		return 1;
+	return 0;
+}
+
+int zp_run_in_cgroup(const char *cgroup, struct zp_workload *w)
+{
+	int fds[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe(fds))
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		close(fds[0]);
+		_exit(child_run(cgroup, w, fds[1]));
+	}
+	close(fds[1]);
+	n = read(fds[0], &w->bad_pages, sizeof(w->bad_pages));
+	close(fds[0]);
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) || n != sizeof(w->bad_pages))
+		return -ECHILD;
+	return 0;
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the VM selftests: reading kernel counters, running a
+ * workload in a memory cgroup, and a page pattern whose every byte can be
+ * checked after a round trip through swap.
+ */
+#ifndef ZP_UTIL_H
+#define ZP_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define ZP_PAGE_SIZE 4096UL
+
+/* Read a whole small file into buf (NUL-terminated); -errno on failure. */
+int zp_read_file(const char *path, char *buf, size_t size);
+/* Write a string to a sysfs/cgroup file; -errno on failure. */
+int zp_write_file(const char *path, const char *val);
+/* "key value" lines (vmstat, memory.stat): the value, or -1 if absent. */
+long long zp_stat_get(const char *path, const char *key);
+/* A single-number file (debugfs counters): the value, or -1. */
+long long zp_read_ll(const char *path);
+
+enum zp_pattern {
+	ZP_PATTERN_COMPRESSIBLE,	/* roughly 4:1 with lzo */
+	ZP_PATTERN_RANDOM,		/* does not compress */
+};
+
+/* Fill/check page number idx of a buffer with a pattern unique to idx. */
+void zp_fill_page(void *page, size_t idx, enum zp_pattern pattern);
+bool zp_check_page(const void *page, size_t idx, enum zp_pattern pattern);
+
+/*
+ * A child memory cgroup of the root with memory.max = limit bytes.
+ * Returns 0 and the cgroup's path in path, or -errno.
+ */
+int zp_cgroup_create(const char *name, size_t limit, char *path, size_t size);
+void zp_cgroup_destroy(const char *path);
+
+struct zp_workload {
+	size_t bytes;			/* how much to touch */
+	enum zp_pattern pattern;
+	size_t bad_pages;		/* out: pages that did not read back */
+};
+
+/*
+ * Run the workload in a forked child moved into the cgroup: fill bytes
+ * with the pattern, then read every page back and check it.  Returns 0
+ * if the child ran to the end (bad_pages says whether data survived), or
+ * -errno.
+ */
+int zp_run_in_cgroup(const char *cgroup, struct zp_workload *w);
+
+#endif

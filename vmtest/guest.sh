@@ -1,0 +1,39 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# guest.sh MODE SELFTESTS RESULTS: runs as root inside the virtme-ng guest.
+# Sets up swap on the disk the host attached (/dev/vda), cgroup2, debugfs
+# and tracefs, then runs every selftest in SELFTESTS (MODE=test) or the
+# demo (MODE=demo), and saves the kernel log to RESULTS.
+set -u
+mode=$1 selftests=$2 results=$3
+here=$(cd "$(dirname "$0")" && pwd)
+
+mnt() { mountpoint -q "$2" || mount -t "$1" none "$2"; }
+mnt cgroup2 /sys/fs/cgroup
+mnt debugfs /sys/kernel/debug
+mnt tracefs /sys/kernel/tracing
+
+if ! { mkswap /dev/vda > /dev/null && swapon /dev/vda; }; then
+	echo "guest: could not enable swap on /dev/vda" >&2
+fi
+
+# Built-in KUnit suites ran during boot and printed KTAP to the log.
+dmesg --notime | sed -n '/^KTAP version/,$p' | grep -E '^ *(KTAP|[0-9]+\.\.[0-9]+|ok |not ok |# )' \
+	> "$results/kunit.tap"
+[ -s "$results/kunit.tap" ] || rm -f "$results/kunit.tap"
+
+if [ "$mode" = demo ]; then
+	"$here/demo.sh" "$selftests" 2>&1 | tee "$results/demo.log"
+else
+	for t in "$selftests"/test_*; do
+		[ -x "$t" ] || continue
+		name=$(basename "$t")
+		echo "guest: running $name"
+		timeout 1200 "$t" > "$results/$name.tap" 2>&1
+		echo "guest: $name exited $?"
+	done
+fi
+
+dmesg > "$results/dmesg.log"
+touch "$results/guest-done"

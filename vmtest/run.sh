@@ -1,0 +1,81 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run.sh [--demo] BZIMAGE SELFTESTS RESULTS
+#
+# Boot BZIMAGE in virtme-ng with a swap disk and run every selftest built
+# in SELFTESTS inside it (or, with --demo, the demo).  TAP results, the
+# guest's console and its kernel log land in RESULTS.  The run fails if a
+# test fails, if the guest does not finish, or if the kernel log shows a
+# warning, BUG, oops, lockdep report or panic.
+#
+# VMTEST_KVM=1 forces KVM, VMTEST_KVM=0 forces TCG; unset, KVM is used
+# only if a probe boot under it reaches the kernel's first message.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+
+mode=test
+if [ "${1:-}" = --demo ]; then mode=demo; shift; fi
+bzimage=$(realpath "${1:?usage: run.sh [--demo] BZIMAGE SELFTESTS RESULTS}")
+selftests=$(realpath "${2:?usage: run.sh [--demo] BZIMAGE SELFTESTS RESULTS}")
+results=${3:?usage: run.sh [--demo] BZIMAGE SELFTESTS RESULTS}
+mkdir -p "$results"
+results=$(realpath "$results")
+vmdir=$(dirname "$results")/vm
+kobj=${bzimage%/arch/x86/boot/bzImage}
+mkdir -p "$vmdir"
+
+# KVM on some hosts has /dev/kvm but hangs the guest: boot the kernel
+# under KVM with no root filesystem and see whether it gets as far as
+# printing its banner within a few seconds.
+kvm_works() {
+	[ -w /dev/kvm ] || return 1
+	timeout 20 qemu-system-x86_64 -enable-kvm -cpu host -m 256 -nographic \
+		-no-reboot -kernel "$bzimage" \
+		-append "console=ttyS0 panic=-1 root=/dev/nonexistent" 2>/dev/null |
+		grep -q -m1 "Linux version"
+}
+
+case "${VMTEST_KVM:-auto}" in
+1) accel=kvm ;;
+0) accel=tcg ;;
+auto) if kvm_works; then accel=kvm; else accel=tcg; fi ;;
+*) echo "error: VMTEST_KVM must be 0, 1 or unset, not '$VMTEST_KVM'" >&2; exit 1 ;;
+esac
+
+kvm_flag=()
+[ "$accel" = tcg ] && kvm_flag=(--disable-kvm)
+
+# A fresh swap disk each run: tests must not depend on what a previous
+# run left behind.
+swap="$vmdir/swap.img"
+rm -f "$swap"
+truncate -s 1G "$swap"
+
+console="$results/console.log"
+rm -f "$results/guest-done"
+echo "  VM      $(basename "$bzimage") under $accel ($mode)"
+status=0
+timeout --foreground "${VMTEST_TIMEOUT:-2400}" \
+	vng --run "$bzimage" "${kvm_flag[@]}" --cpus 2 --memory 1G \
+	--disk "$swap" --rwdir "$results" --verbose \
+	--exec "ZP_KOBJ=$kobj $here/guest.sh $mode $selftests $results" \
+	> "$console" 2>&1 < /dev/null || status=$?
+
+if [ "$mode" = demo ]; then
+	cat "$results/demo.log" 2>/dev/null || true
+fi
+
+# The kernel log verdict is a test of its own, so that it is counted.
+"$here/kernel-log-check.sh" "$console" "$results" > "$results/kernel-log.tap"
+
+if [ ! -f "$results/guest-done" ]; then
+	echo "error: the guest did not finish (vng exit $status); the end of $console:" >&2
+	tail -n 30 "$console" >&2
+	exit 1
+fi
+if grep -q '^not ok' "$results/kernel-log.tap"; then
+	grep -A20 '^not ok' "$results/kernel-log.tap" >&2
+	exit 1
+fi
+[ "$mode" = demo ] || "$here/tally.sh" --quiet "$results"

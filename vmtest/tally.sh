@@ -1,0 +1,36 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tally.sh [--quiet] RESULTS: count the top-level results of every TAP
+# file in RESULTS.  A file whose plan does not match what it reported (a
+# test that died half way) counts as one failure.  Prints failures and
+# ends with 'N passed, N failed[, N skipped]'; exits non-zero on any
+# failure or if nothing ran.  --quiet prints only failures.
+set -u
+quiet=0
+if [ "${1:-}" = --quiet ]; then quiet=1; shift; fi
+results=${1:?usage: tally.sh [--quiet] RESULTS}
+
+pass=0 fail=0 skip=0
+for f in "$results"/*.tap; do
+	[ -e "$f" ] || continue
+	name=$(basename "$f" .tap)
+	read -r p x s n plan < <(awk '
+		/^ok / { if ($0 ~ /# *[Ss][Kk][Ii][Pp]/) s++; else p++; n++ }
+		/^not ok / { if ($0 ~ /# *[Ss][Kk][Ii][Pp]/) s++; else x++; n++ }
+		/^1\.\.[0-9]+/ { split($0, a, /\.\./); plan = a[2] + 0 }
+		END { printf "%d %d %d %d %d\n", p, x, s, n, plan }' "$f")
+	if [ "$plan" -ne "$n" ]; then
+		echo "not ok: $name planned $plan tests but reported $n"
+		x=$((x + 1))
+	fi
+	grep -E '^not ok' "$f" | sed "s/^/$name: /"
+	grep -E '^ok .*# *[Ss][Kk][Ii][Pp]' "$f" | sed "s/^/$name: /" | { [ $quiet = 1 ] && cat >/dev/null || cat; }
+	pass=$((pass + p)) fail=$((fail + x)) skip=$((skip + s))
+done
+
+[ $quiet = 1 ] && { [ $fail -eq 0 ]; exit; }
+line="$pass passed, $fail failed"
+[ $skip -gt 0 ] && line="$line, $skip skipped"
+echo "$line"
+[ $fail -eq 0 ] && [ $((pass + skip)) -gt 0 ]
