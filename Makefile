@@ -79,7 +79,12 @@ demo: kernel selftests
 	$(Q)vmtest/run.sh --demo $(BZIMAGE) $(BUILD)/selftests $(RESULTS)
 
 patches-check: source
-	$(Q)kernel/patches-check.sh '$(PRISTINE)' patches kernel/configs $(BUILD)/bisect
+	$(Q)mkdir -p $(RESULTS)
+	$(Q)echo "  CHECK   checkpatch --strict, and a build of every prefix of the series"
+	$(Q)kernel/patches-check.sh '$(PRISTINE)' patches kernel/configs $(BUILD)/bisect \
+		> $(RESULTS)/patches-check.tap; \
+	grep -A20 '^not ok' $(RESULTS)/patches-check.tap; \
+	! grep -q '^not ok' $(RESULTS)/patches-check.tap
 
 clean:
 	rm -rf $(KOBJ) $(BUILD)/selftests $(RESULTS) $(BUILD)/bisect $(BUILD)/vm

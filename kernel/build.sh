@@ -1,15 +1,24 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# build.sh SRC OBJ CONFIGDIR: configure (tinyconfig + every fragment in
-# CONFIGDIR) and build bzImage out of tree in OBJ.  The configuration is
-# regenerated only when a fragment or the base changed, and every option a
-# fragment asks for is checked after olddefconfig, so an option Kconfig
-# silently dropped fails the build instead of surprising a test.
+# build.sh SRC OBJ CONFIGDIR [--prefix=ID] [TARGET...]: configure
+# (tinyconfig + every fragment in CONFIGDIR) and build TARGETs (bzImage by
+# default) out of tree in OBJ.  The configuration is regenerated only when
+# a fragment or the base changed, and every option a fragment asks for is
+# checked after olddefconfig, so an option Kconfig silently dropped fails
+# the build instead of surprising a test.
+#
+# --prefix=ID builds a prefix ID of the series: the configuration is made
+# afresh for each ID, and options the prefix does not know yet are fine.
 set -euo pipefail
-src=$(cd "${1:?usage: build.sh SRC OBJ CONFIGDIR}" && pwd)
-obj=${2:?usage: build.sh SRC OBJ CONFIGDIR}
-configs=$(cd "${3:?usage: build.sh SRC OBJ CONFIGDIR}" && pwd)
+usage="usage: build.sh SRC OBJ CONFIGDIR [--prefix=ID] [TARGET...]"
+src=$(cd "${1:?$usage}" && pwd)
+obj=${2:?$usage}
+configs=$(cd "${3:?$usage}" && pwd)
+shift 3
+prefix=
+case "${1:-}" in --prefix=*) prefix=${1#--prefix=}; shift ;; esac
+targets=("${@:-bzImage}")
 
 # A different base tree invalidates every object: start afresh.
 if [ "$(cat "$obj/.base-id" 2>/dev/null)" != "$(cat "$src/.base-id")" ]; then
@@ -44,7 +53,7 @@ run_logged() {
 }
 : > "$log"
 
-stamp=$( { cat "$obj/.base-id"; cat "$configs"/*.config; } | sha256sum | cut -d' ' -f1)
+stamp=$( { cat "$obj/.base-id"; echo "$prefix"; cat "$configs"/*.config; } | sha256sum | cut -d' ' -f1)
 if [ ! -f "$obj/.config" ] || [ "$(cat "$obj/.config-stamp" 2>/dev/null)" != "$stamp" ]; then
 	echo "  CONFIG  tinyconfig + $(cd "$configs" && echo *.config)"
 	rm -f "$obj/.config-stamp"
@@ -59,7 +68,7 @@ if [ ! -f "$obj/.config" ] || [ "$(cat "$obj/.config-stamp" 2>/dev/null)" != "$s
 			case "$have" in "# $opt is not set"|"") have="$opt=n" ;; esac
 			[ "$have" = "$want" ] || echo "  $want (got ${have#*=})"
 		  done)
-	if [ -n "$missing" ]; then
+	if [ -n "$missing" ] && [ -z "$prefix" ]; then
 		echo "error: Kconfig did not keep these fragment options (missing dependency?):" >&2
 		echo "$missing" >&2
 		exit 1
@@ -67,6 +76,6 @@ if [ ! -f "$obj/.config" ] || [ "$(cat "$obj/.config-stamp" 2>/dev/null)" != "$s
 	echo "$stamp" > "$obj/.config-stamp"
 fi
 
-echo "  BUILD   bzImage ($(sed -n 's/^\([A-Z]*\) = \([0-9]*\)$/\2/p' "$src/Makefile" | head -3 | paste -sd.) + $(grep -c . "$src/.series-files" || true) patched files)"
-run_logged kmake bzImage
-echo "  KERNEL  $obj/arch/x86/boot/bzImage"
+echo "  BUILD   ${targets[*]} ($(sed -n 's/^\([A-Z]*\) = \([0-9]*\)$/\2/p' "$src/Makefile" | head -3 | paste -sd.) + $(grep -c . "$src/.series-files" || true) patched files)"
+run_logged kmake "${targets[@]}"
+[ -n "$prefix" ] || echo "  KERNEL  $obj/arch/x86/boot/bzImage"

@@ -56,14 +56,17 @@ console="$results/console.log"
 rm -f "$results/guest-done"
 echo "  VM      $(basename "$bzimage") under $accel ($mode)"
 status=0
-timeout --foreground "${VMTEST_TIMEOUT:-2400}" \
-	vng --run "$bzimage" "${kvm_flag[@]}" --cpus 2 --memory 1G \
-	--disk "$swap" --rwdir "$results" --verbose \
-	--exec "ZP_KOBJ=$kobj $here/guest.sh $mode $selftests $results" \
-	> "$console" 2>&1 < /dev/null || status=$?
-
+vm() {
+	timeout --foreground "${VMTEST_TIMEOUT:-2400}" \
+		vng --run "$bzimage" "${kvm_flag[@]}" --cpus 2 --memory 1G \
+		--disk "$swap" --rwdir "$results" "$@" \
+		--exec "ZP_KOBJ=$kobj $here/guest.sh $mode $selftests $results" < /dev/null
+}
 if [ "$mode" = demo ]; then
-	cat "$results/demo.log" 2>/dev/null || true
+	# The demo is for watching: show the guest's output as it comes.
+	vm 2>&1 | tee "$console" || status=$?
+else
+	vm --verbose > "$console" 2>&1 || status=$?
 fi
 
 # The kernel log verdict is a test of its own, so that it is counted.

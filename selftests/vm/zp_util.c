@@ -140,7 +140,18 @@ void zp_cgroup_destroy(const char *path)
 	rmdir(path);
 }
 
-static int child_run(const char *cgroup, struct zp_workload *w, int result_fd)
+/* The child's side of the pause: say "filled", wait for "go". */
+static int child_pause(int ready_fd, int go_fd)
+{
+	char c = 'f';
+
+	if (write(ready_fd, &c, 1) != 1 || read(go_fd, &c, 1) != 1)
+		return -1;
+	return 0;
+}
+
+static int child_run(const char *cgroup, struct zp_workload *w, int result_fd,
+		     int go_fd)
 {
 	size_t pages = w->bytes / ZP_PAGE_SIZE, i, bad = 0;
 	char procs[512], pid[32];
@@ -156,6 +167,8 @@ static int child_run(const char *cgroup, struct zp_workload *w, int result_fd)
 		return 1;
 	for (i = 0; i < pages; i++)
 		zp_fill_page(buf + i * ZP_PAGE_SIZE, i, w->pattern);
+	if (w->between && child_pause(result_fd, go_fd))
+		return 1;
 	for (i = 0; i < pages; i++)
 		bad += !zp_check_page(buf + i * ZP_PAGE_SIZE, i, w->pattern);
 	if (write(result_fd, &bad, sizeof(bad)) != sizeof(bad))
@@ -165,25 +178,93 @@ static int child_run(const char *cgroup, struct zp_workload *w, int result_fd)
 
 int zp_run_in_cgroup(const char *cgroup, struct zp_workload *w)
 {
-	int fds[2], status;
-	ssize_t n;
+	int fds[2], go[2], status;
+	ssize_t n = 0;
 	pid_t pid;
+	char c;
 
 	if (pipe(fds))
 		return -errno;
+	if (pipe(go)) {
+		close(fds[0]);
+		close(fds[1]);
+		return -errno;
+	}
 	pid = fork();
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
 		close(fds[0]);
-		_exit(child_run(cgroup, w, fds[1]));
+		close(go[1]);
+		_exit(child_run(cgroup, w, fds[1], go[0]));
 	}
 	close(fds[1]);
-	n = read(fds[0], &w->bad_pages, sizeof(w->bad_pages));
+	close(go[0]);
+	if (w->between && read(fds[0], &c, 1) == 1) {
+		w->between(w->arg);
+		c = 'g';
+		if (write(go[1], &c, 1) != 1)
+			n = -1;
+	}
+	close(go[1]);
+	if (n == 0)
+		n = read(fds[0], &w->bad_pages, sizeof(w->bad_pages));
 	close(fds[0]);
 	if (waitpid(pid, &status, 0) < 0)
 		return -errno;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) || n != sizeof(w->bad_pages))
 		return -ECHILD;
 	return 0;
+}
+
+int zp_zswap_param_get(const char *param, char *buf, size_t size)
+{
+	char path[256];
+	int err;
+
+	snprintf(path, sizeof(path), "/sys/module/zswap/parameters/%s", param);
+	err = zp_read_file(path, buf, size);
+	if (!err)
+		buf[strcspn(buf, "\n")] = '\0';
+	return err;
+}
+
+int zp_zswap_param_set(const char *param, const char *val)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "/sys/module/zswap/parameters/%s", param);
+	return zp_write_file(path, val);
+}
+
+long long zp_zswap_stat(const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/zswap/%s", name);
+	return zp_read_ll(path);
+}
+
+int zp_zswap_pools(struct zp_pool *pools, int max)
+{
+	char line[256];
+	int n = 0;
+	FILE *f;
+
+	f = fopen("/sys/kernel/debug/zswap/pools", "r");
+	if (!f)
+		return -errno;
+	if (!fgets(line, sizeof(line), f)) {	/* the header */
+		fclose(f);
+		return -EIO;
+	}
+	while (n < max && fgets(line, sizeof(line), f)) {
+		struct zp_pool *p = &pools[n];
+
+		if (sscanf(line, "%u %31s %31s %lld %lld", &p->id, p->type,
+			   p->compressor, &p->stored_pages, &p->pool_pages) == 5)
+			n++;
+	}
+	fclose(f);
+	return n;
 }

@@ -41,15 +41,39 @@ void zp_cgroup_destroy(const char *path);
 struct zp_workload {
 	size_t bytes;			/* how much to touch */
 	enum zp_pattern pattern;
+	/*
+	 * If set, called in the parent once the child has filled its
+	 * memory and before it reads it back, so that a test can look at
+	 * (or change) zswap while the pages are stored.
+	 */
+	void (*between)(void *arg);
+	void *arg;
 	size_t bad_pages;		/* out: pages that did not read back */
 };
 
 /*
  * Run the workload in a forked child moved into the cgroup: fill bytes
- * with the pattern, then read every page back and check it.  Returns 0
- * if the child ran to the end (bad_pages says whether data survived), or
- * -errno.
+ * with the pattern, [call between()], then read every page back and check
+ * it.  Returns 0 if the child ran to the end (bad_pages says whether data
+ * survived), or -errno.
  */
 int zp_run_in_cgroup(const char *cgroup, struct zp_workload *w);
+
+/* zswap's module parameters and debugfs counters. */
+int zp_zswap_param_get(const char *param, char *buf, size_t size);
+int zp_zswap_param_set(const char *param, const char *val);
+long long zp_zswap_stat(const char *name);
+
+/* One line of /sys/kernel/debug/zswap/pools (added by the series). */
+struct zp_pool {
+	unsigned int id;
+	char type[32];
+	char compressor[32];
+	long long stored_pages;
+	long long pool_pages;
+};
+
+/* The pools, current first: how many were read (at most max), or -errno. */
+int zp_zswap_pools(struct zp_pool *pools, int max);
 
 #endif

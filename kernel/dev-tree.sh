@@ -1,0 +1,41 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Developer workflow for the series, in a git tree at DEV:
+#
+#   dev-tree.sh init PRISTINE DEV PATCHES   DEV = PRISTINE + 'git am' of
+#                                           the series, tagged 'base'
+#   dev-tree.sh export DEV PATCHES          base..HEAD of DEV becomes
+#                                           PATCHES/NNNN-*.patch + series
+set -euo pipefail
+git_id=(-c user.name="${GIT_AUTHOR_NAME:-zpool dev}" -c user.email="${GIT_AUTHOR_EMAIL:-dev@zpool.invalid}")
+
+case "${1:-}" in
+init)
+	pristine=${2:?} dev=${3:?} patches=$(cd "${4:?}" && pwd)
+	[ -e "$dev" ] && { echo "error: $dev exists; remove it first" >&2; exit 1; }
+	mkdir -p "$dev"
+	tar -C "$pristine" --exclude=./.git --exclude=./.debian-version -cf - . | tar -C "$dev" -xf -
+	cd "$dev"
+	git init -q
+	# Debian's tree ignores everything at its top level: add by force.
+	git add -f -A .
+	git "${git_id[@]}" commit -q -m "base: $(cat "$pristine/.debian-version" 2>/dev/null || echo "$pristine")"
+	git tag base
+	for p in $(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$patches/series"); do
+		git "${git_id[@]}" am -q "$patches/$p"
+	done
+	git log --oneline base..HEAD
+	;;
+export)
+	dev=${2:?} patches=$(cd "${3:?}" && pwd)
+	rm -f "$patches"/[0-9][0-9][0-9][0-9]-*.patch
+	git -C "$dev" format-patch -q -N --no-signature --zero-commit -o "$patches" base..HEAD
+	(cd "$patches" && ls [0-9][0-9][0-9][0-9]-*.patch > series)
+	cat "$patches/series"
+	;;
+*)
+	echo "usage: dev-tree.sh init PRISTINE DEV PATCHES | export DEV PATCHES" >&2
+	exit 1
+	;;
+esac

@@ -1,0 +1,67 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# patches-check.sh PRISTINE PATCHES CONFIGDIR OUT
+#
+# Review gates for the series, as TAP:
+#  - checkpatch.pl --strict on every patch (no error, warning or check);
+#  - bisectability: for each prefix 1..k of the series, apply it to a copy
+#    of PRISTINE and compile the C files the prefix has touched so far,
+#    with the project's configuration.  A full kernel build per patch
+#    would take hours here; compiling what changed catches a patch that
+#    uses something a later one adds.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+pristine=$(cd "${1:?usage: patches-check.sh PRISTINE PATCHES CONFIGDIR OUT}" && pwd)
+patches=$(cd "${2:?}" && pwd)
+configs=$(cd "${3:?}" && pwd)
+out=${4:?}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+
+mapfile -t list < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$patches/series" | awk '{ print $1 }')
+n=${#list[@]}
+echo "TAP version 13"
+echo "1..$((2 * n))"
+
+t=0
+for p in "${list[@]}"; do
+	t=$((t + 1))
+	res=$(perl "$pristine/scripts/checkpatch.pl" --strict --no-tree --terse "$patches/$p" 2>&1 |
+	      grep -E 'ERROR|WARNING|CHECK')
+	if [ -z "$res" ]; then
+		echo "ok $t checkpatch --strict $p"
+	else
+		echo "not ok $t checkpatch --strict $p"
+		echo "$res" | sed 's/^/# /'
+	fi
+done
+
+files=""
+for k in $(seq 1 "$n"); do
+	t=$((t + 1))
+	p=${list[$((k - 1))]}
+	prefix="$out/series-$k"
+	rm -rf "$prefix" && mkdir -p "$prefix"
+	for q in "${list[@]:0:$k}"; do ln -s "$patches/$q" "$prefix/$q"; done
+	printf '%s\n' "${list[@]:0:$k}" > "$prefix/series"
+
+	# C files the prefix has touched and that still exist after it.
+	files=$(printf '%s\n' $files $(sed -n 's|^+++ b/\(.*\.c\)$|\1|p' "$patches/$p") | sort -u)
+	log="$out/build-$k.log"
+	if ! "$here/apply-series.sh" "$pristine" "$out/linux" "$prefix" > "$log" 2>&1; then
+		echo "not ok $t bisect: builds after $p (does not apply)"
+		sed 's/^/# /' "$log" | tail -n 20
+		continue
+	fi
+	objs=()
+	for f in $files; do
+		[ -f "$out/linux/$f" ] && objs+=("${f%.c}.o")
+	done
+	if "$here/build.sh" "$out/linux" "$out/obj" "$configs" --prefix="$k" "${objs[@]}" >> "$log" 2>&1; then
+		echo "ok $t bisect: builds after $p (${objs[*]})"
+	else
+		echo "not ok $t bisect: builds after $p (${objs[*]})"
+		grep -E 'error|warning' "$out/obj/build.log" | head -n 20 | sed 's/^/# /'
+	fi
+done

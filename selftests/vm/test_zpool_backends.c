@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zswap on zpool, per backend: pages pushed out by a memory cgroup limit
+ * land in the chosen backend and read back intact, at the density the
+ * backend's design allows; switching backends loses nothing; a bad name
+ * changes nothing; zbud's page reclaim writes back under pool pressure.
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "zp_util.h"
+
+#define LIMIT		(32UL << 20)
+#define WORKLOAD	(96UL << 20)
+#define OVERFLOW_PAGES	((long long)((WORKLOAD - LIMIT) / ZP_PAGE_SIZE))
+#define POOLS_FILE	"/sys/kernel/debug/zswap/pools"
+
+static bool have_series(void)
+{
+	return access(POOLS_FILE, R_OK) == 0;
+}
+
+/* What a test saw of zswap between the workload's fill and check. */
+struct sample {
+	struct zp_pool pools[8];
+	int npools;
+	long long incompressible;
+};
+
+static void take_sample(void *arg)
+{
+	struct sample *s = arg;
+
+	s->npools = zp_zswap_pools(s->pools, 8);
+	s->incompressible = zp_zswap_stat("stored_incompressible_pages");
+}
+
+FIXTURE(backend) {
+	char saved[32];
+	char cg[256];
+	struct sample sample;
+};
+
+FIXTURE_VARIANT(backend) {
+	const char *zpool;
+	double min_ratio;	/* stored pages per pool page, compressible data */
+	double max_ratio;
+	bool stores_incompressible;
+};
+
+/* The compressible pattern shrinks about 7:1 with lzo. */
+FIXTURE_VARIANT_ADD(backend, zsmalloc) {
+	.zpool = "zsmalloc",
+	.min_ratio = 3.0,
+	.max_ratio = 100.0,
+	.stores_incompressible = true,
+};
+
+/* Two objects per page: never above 2:1, and close to it here. */
+FIXTURE_VARIANT_ADD(backend, zbud) {
+	.zpool = "zbud",
+	.min_ratio = 1.5,
+	.max_ratio = 2.0,
+	.stores_incompressible = false,
+};
+
+FIXTURE_SETUP(backend)
+{
+	if (!have_series())
+		SKIP(return, "kernel without the zpool series (no %s)", POOLS_FILE);
+	ASSERT_EQ(0, zp_zswap_param_get("zpool", self->saved, sizeof(self->saved)));
+	ASSERT_EQ(0, zp_zswap_param_set("zpool", variant->zpool));
+	ASSERT_EQ(0, zp_cgroup_create("zp-backend", LIMIT, self->cg, sizeof(self->cg)));
+}
+
+FIXTURE_TEARDOWN(backend)
+{
+	if (!have_series())
+		return;
+	zp_cgroup_destroy(self->cg);
+	zp_zswap_param_set("zpool", self->saved);
+}
+
+TEST_F(backend, compressible_roundtrip_and_density)
+{
+	struct zp_workload w = {
+		.bytes = WORKLOAD,
+		.pattern = ZP_PATTERN_COMPRESSIBLE,
+		.between = take_sample,
+		.arg = &self->sample,
+	};
+	struct zp_pool *cur = &self->sample.pools[0];
+	double ratio;
+
+	ASSERT_EQ(0, zp_run_in_cgroup(self->cg, &w));
+	ASSERT_GE(self->sample.npools, 1);
+	EXPECT_STREQ(variant->zpool, cur->type);
+	ASSERT_GE(cur->stored_pages, OVERFLOW_PAGES / 2);
+	ASSERT_GT(cur->pool_pages, 0);
+
+	ratio = (double)cur->stored_pages / cur->pool_pages;
+	TH_LOG("%s: %lld pages in %lld pool pages, %.2f:1", cur->type,
+	       cur->stored_pages, cur->pool_pages, ratio);
+	EXPECT_GE(ratio, variant->min_ratio);
+	EXPECT_LE(ratio, variant->max_ratio);
+	EXPECT_EQ(0UL, w.bad_pages);
+}
+
+TEST_F(backend, incompressible_roundtrip)
+{
+	struct zp_workload w = {
+		.bytes = WORKLOAD,
+		.pattern = ZP_PATTERN_RANDOM,
+		.between = take_sample,
+		.arg = &self->sample,
+	};
+	long long poor = zp_zswap_stat("reject_compress_poor");
+
+	ASSERT_EQ(0, zp_run_in_cgroup(self->cg, &w));
+	EXPECT_EQ(0UL, w.bad_pages);
+	if (variant->stores_incompressible) {
+		/* Kept as is, one page per page. */
+		EXPECT_GE(self->sample.incompressible, OVERFLOW_PAGES / 2);
+	} else {
+		/* Too big for the backend: refused, sent to the swap device. */
+		EXPECT_GE(zp_zswap_stat("reject_compress_poor") - poor,
+			  OVERFLOW_PAGES / 2);
+	}
+}
+
+/* Switch to zbud while a zsmalloc pool holds the workload's pages. */
+struct switch_ctx {
+	struct sample before, after;
+	int set_ret;
+};
+
+static void switch_to_zbud(void *arg)
+{
+	struct switch_ctx *c = arg;
+
+	take_sample(&c->before);
+	c->set_ret = zp_zswap_param_set("zpool", "zbud");
+	take_sample(&c->after);
+}
+
+TEST(switch_backend_with_stored_pages)
+{
+	struct switch_ctx c = { };
+	struct zp_workload w = {
+		.bytes = WORKLOAD,
+		.pattern = ZP_PATTERN_COMPRESSIBLE,
+		.between = switch_to_zbud,
+		.arg = &c,
+	};
+	char saved[32], cg[256];
+	struct zp_pool pools[8];
+	unsigned int old_id;
+	int i, n, tries;
+
+	if (!have_series())
+		SKIP(return, "kernel without the zpool series (no %s)", POOLS_FILE);
+	ASSERT_EQ(0, zp_zswap_param_get("zpool", saved, sizeof(saved)));
+	ASSERT_EQ(0, zp_zswap_param_set("zpool", "zsmalloc"));
+	ASSERT_EQ(0, zp_cgroup_create("zp-switch", LIMIT, cg, sizeof(cg)));
+
+	ASSERT_EQ(0, zp_run_in_cgroup(cg, &w));
+	zp_cgroup_destroy(cg);
+	zp_zswap_param_set("zpool", saved);
+
+	/* Before: zsmalloc current and holding pages. */
+	ASSERT_GE(c.before.npools, 1);
+	EXPECT_STREQ("zsmalloc", c.before.pools[0].type);
+	EXPECT_GE(c.before.pools[0].stored_pages, OVERFLOW_PAGES / 2);
+	old_id = c.before.pools[0].id;
+
+	/* After: a new zbud pool is current, the old one still serves. */
+	EXPECT_EQ(0, c.set_ret);
+	ASSERT_GE(c.after.npools, 2);
+	EXPECT_STREQ("zbud", c.after.pools[0].type);
+	EXPECT_NE(old_id, c.after.pools[0].id);
+	for (i = 1; i < c.after.npools; i++)
+		if (c.after.pools[i].id == old_id)
+			break;
+	ASSERT_LT(i, c.after.npools);
+	EXPECT_EQ(c.before.pools[0].stored_pages, c.after.pools[i].stored_pages);
+
+	/* Every page read back through the old pool. */
+	EXPECT_EQ(0UL, w.bad_pages);
+
+	/* Once its entries are gone, the old pool goes (asynchronously). */
+	for (tries = 0; tries < 600; tries++) {
+		n = zp_zswap_pools(pools, 8);
+		for (i = 0; i < n; i++)
+			if (pools[i].id == old_id && pools[i].stored_pages)
+				break;
+		if (i == n)
+			break;
+		usleep(100000);
+	}
+	EXPECT_EQ(i, n) TH_LOG("the old pool still holds %lld pages", pools[i].stored_pages);
+}
+
+TEST(refused_name_changes_nothing)
+{
+	struct zp_pool before[8], after[8];
+	const char *bad[] = { "nosuchbackend", "", "zbud zsmalloc" };
+	char cur[32], now[32];
+	int nb, na, i;
+
+	if (!have_series())
+		SKIP(return, "kernel without the zpool series (no %s)", POOLS_FILE);
+	ASSERT_EQ(0, zp_zswap_param_get("zpool", cur, sizeof(cur)));
+	nb = zp_zswap_pools(before, 8);
+	ASSERT_GE(nb, 1);
+
+	for (i = 0; i < (int)(sizeof(bad) / sizeof(bad[0])); i++) {
+		EXPECT_EQ(-ENOENT, zp_zswap_param_set("zpool", bad[i]))
+			TH_LOG("writing '%s'", bad[i]);
+		ASSERT_EQ(0, zp_zswap_param_get("zpool", now, sizeof(now)));
+		EXPECT_STREQ(cur, now);
+	}
+	na = zp_zswap_pools(after, 8);
+	ASSERT_EQ(nb, na);
+	EXPECT_EQ(before[0].id, after[0].id);
+	EXPECT_STREQ(before[0].type, after[0].type);
+
+	/* A name with the newline echo adds is fine. */
+	EXPECT_EQ(0, zp_zswap_param_set("zpool", "zsmalloc\n"));
+	ASSERT_EQ(0, zp_zswap_param_get("zpool", now, sizeof(now)));
+	EXPECT_STREQ("zsmalloc", now);
+	zp_zswap_param_set("zpool", cur);
+}
+
+/* With zbud and a tiny pool, reclaim writes pages back; none is lost. */
+TEST(zbud_reclaim_writes_back)
+{
+	struct zp_workload w = {
+		.bytes = WORKLOAD,
+		.pattern = ZP_PATTERN_COMPRESSIBLE,
+	};
+	long long wb0, wb1, zswpwb0, zswpwb1;
+	char saved[32], saved_pct[16], cg[256];
+
+	if (!have_series())
+		SKIP(return, "kernel without the zpool series (no %s)", POOLS_FILE);
+	ASSERT_EQ(0, zp_zswap_param_get("zpool", saved, sizeof(saved)));
+	ASSERT_EQ(0, zp_zswap_param_get("max_pool_percent", saved_pct, sizeof(saved_pct)));
+	ASSERT_EQ(0, zp_zswap_param_set("zpool", "zbud"));
+	/* 1% of the guest's memory is well below what the workload needs. */
+	ASSERT_EQ(0, zp_zswap_param_set("max_pool_percent", "1"));
+	ASSERT_EQ(0, zp_cgroup_create("zp-reclaim", LIMIT, cg, sizeof(cg)));
+
+	wb0 = zp_zswap_stat("written_back_pages");
+	zswpwb0 = zp_stat_get("/proc/vmstat", "zswpwb");
+	ASSERT_EQ(0, zp_run_in_cgroup(cg, &w));
+	wb1 = zp_zswap_stat("written_back_pages");
+	zswpwb1 = zp_stat_get("/proc/vmstat", "zswpwb");
+
+	zp_cgroup_destroy(cg);
+	zp_zswap_param_set("max_pool_percent", saved_pct);
+	zp_zswap_param_set("zpool", saved);
+
+	TH_LOG("written back: %lld pages (zswpwb +%lld)", wb1 - wb0, zswpwb1 - zswpwb0);
+	EXPECT_GT(wb1 - wb0, 0);
+	EXPECT_EQ(wb1 - wb0, zswpwb1 - zswpwb0);
+	EXPECT_EQ(0UL, w.bad_pages);
+}
+
+TEST_HARNESS_MAIN
