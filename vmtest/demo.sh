@@ -32,7 +32,7 @@ for backend in zsmalloc zbud; do
 	fi
 	for data in compressible random; do
 		echo
-		echo "== zswap.zpool=$backend: 96 MiB of $data data under a 32 MiB cgroup limit"
+		echo "== zswap.zpool=$backend: 96 MiB of $data data under a 32 MiB cgroup limit (zswap at most 16 MiB)"
 		header
 		"$bin/zp_hog" zp-demo 32 96 $data 4 &
 		hog=$!

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * zp_hog: a memory-pressure workload for demos and benchmarks.  In a new
- * memory cgroup limited to LIMIT MiB it fills SIZE MiB with a compressible
- * or random pattern, holds it for HOLD seconds (so that zswap holds the
- * overflow), then reads every page back and checks it.
+ * memory cgroup limited to LIMIT MiB, whose zswap may use half of that, it
+ * fills SIZE MiB with a compressible or random pattern, holds it for HOLD
+ * seconds (so that zswap holds the overflow), then reads every page back
+ * and checks it.
  *
  *   zp_hog NAME LIMIT_MIB SIZE_MIB compressible|random HOLD_SECONDS
  *
@@ -50,7 +51,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: cannot create cgroup %s: %s\n", argv[0], argv[1], strerror(-err));
 		return 1;
 	}
-	err = zp_run_in_cgroup(cg, &w);
+	/* Without a zswap limit, incompressible data could only end in OOM. */
+	err = zp_cgroup_set(cg, "memory.zswap.max", (strtoull(argv[2], NULL, 10) << 20) / 2);
+	if (!err)
+		err = zp_run_in_cgroup(cg, &w);
 	zp_cgroup_destroy(cg);
 	if (err) {
 		fprintf(stderr, "%s: workload failed: %s\n", argv[0], strerror(-err));

@@ -140,6 +140,15 @@ void zp_cgroup_destroy(const char *path)
 	rmdir(path);
 }
 
+int zp_cgroup_set(const char *path, const char *file, unsigned long long val)
+{
+	char f[512], v[32];
+
+	snprintf(f, sizeof(f), "%s/%s", path, file);
+	snprintf(v, sizeof(v), "%llu", val);
+	return zp_write_file(f, v);
+}
+
 /* The child's side of the pause: say "filled", wait for "go". */
 static int child_pause(int ready_fd, int go_fd)
 {

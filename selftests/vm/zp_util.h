@@ -37,6 +37,8 @@ bool zp_check_page(const void *page, size_t idx, enum zp_pattern pattern);
  */
 int zp_cgroup_create(const char *name, size_t limit, char *path, size_t size);
 void zp_cgroup_destroy(const char *path);
+/* Write a number to a cgroup's control file, e.g. memory.zswap.max. */
+int zp_cgroup_set(const char *path, const char *file, unsigned long long val);
 
 struct zp_workload {
 	size_t bytes;			/* how much to touch */
