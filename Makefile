@@ -66,14 +66,10 @@ host-test: deps
 	$(Q)mkdir -p $(RESULTS)
 	$(Q)selftests/host/run.sh $(RESULTS)
 
-# The whole test run: host tests, then the VM; the last line is the tally.
+# The whole test run: the series' review gates, host tests, then the VM.
+# The last line is the tally.
 check: deps
-	$(Q)rm -rf $(RESULTS)
-	$(Q)status=0; \
-	$(MAKE) --no-print-directory host-test || status=1; \
-	$(MAKE) --no-print-directory vmtest || status=1; \
-	vmtest/tally.sh $(RESULTS) || status=1; \
-	exit $$status
+	$(Q)MAKE="$(MAKE)" scripts/check.sh $(RESULTS) patches-check host-test vmtest
 
 demo: kernel selftests
 	$(Q)vmtest/run.sh --demo $(BZIMAGE) $(BUILD)/selftests $(RESULTS)

@@ -81,4 +81,5 @@ if grep -q '^not ok' "$results/kernel-log.tap"; then
 	grep -A20 '^not ok' "$results/kernel-log.tap" >&2
 	exit 1
 fi
-[ "$mode" = demo ] || "$here/tally.sh" --quiet "$results"
+[ "$mode" = demo ] || "$here/tally.sh" --quiet "$results"/test_*.tap \
+	"$results/kunit.tap" "$results/kernel-log.tap"

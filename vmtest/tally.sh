@@ -1,18 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# tally.sh [--quiet] RESULTS: count the top-level results of every TAP
-# file in RESULTS.  A file whose plan does not match what it reported (a
+# tally.sh [--quiet] PATH...: count the top-level results of every TAP
+# file given, or found in a directory given.  A file whose plan does not match what it reported (a
 # test that died half way) counts as one failure.  Prints failures and
 # ends with 'N passed, N failed[, N skipped]'; exits non-zero on any
 # failure or if nothing ran.  --quiet prints only failures.
 set -u
 quiet=0
 if [ "${1:-}" = --quiet ]; then quiet=1; shift; fi
-results=${1:?usage: tally.sh [--quiet] RESULTS}
+[ $# -gt 0 ] || { echo "usage: tally.sh [--quiet] PATH..." >&2; exit 2; }
 
 pass=0 fail=0 skip=0
-for f in "$results"/*.tap; do
+for f in $(for p in "$@"; do if [ -d "$p" ]; then ls "$p"/*.tap 2>/dev/null; else echo "$p"; fi; done); do
 	[ -e "$f" ] || continue
 	name=$(basename "$f" .tap)
 	read -r p x s n plan < <(awk '

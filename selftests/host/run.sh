@@ -9,5 +9,5 @@ for t in "$here"/test_*.sh; do
 	echo "  HOST    $name"
 	bash "$t" > "$results/$name.tap" 2>&1 || status=1
 done
-"$here/../../vmtest/tally.sh" --quiet "$results" || status=1
+"$here/../../vmtest/tally.sh" --quiet "$results"/host_*.tap || status=1
 exit $status
