@@ -24,7 +24,7 @@ endif
 
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
-.PHONY: all help deps source patch kernel selftests vmtest host-test \
+.PHONY: all help deps source patch kernel bpf selftests vmtest host-test \
 	patches-check check demo clean distclean
 
 all: kernel selftests
@@ -36,6 +36,7 @@ help:
 	@echo 'make source         fetch the pinned $(DEBIAN_SOURCE_PKG) (or check KSRC=)'
 	@echo 'make patch          apply patches/series to a copy of the source'
 	@echo 'make kernel         build bzImage from kernel/configs/*.config'
+	@echo 'make bpf            build the CO-RE BPF programs and their skeletons'
 	@echo 'make vmtest         boot the kernel in virtme-ng and run selftests/'
 	@echo 'make patches-check  checkpatch --strict and a bisect build of every patch'
 	@echo 'Variables: KSRC=path/to/v$(KERNEL_BASE).y  VMTEST_KVM=0|1  V=1'
@@ -56,8 +57,11 @@ patch: source
 kernel: patch
 	$(Q)kernel/build.sh $(KTREE) $(KOBJ) kernel/configs
 
-selftests: patch
-	$(Q)$(MAKE) -s -C selftests KTREE=$(KTREE) OUT=$(BUILD)/selftests
+bpf: kernel
+	$(Q)$(MAKE) -s -C bpf KOBJ=$(KOBJ) OUT=$(BUILD)/bpf
+
+selftests: bpf
+	$(Q)$(MAKE) -s -C selftests KTREE=$(KTREE) OUT=$(BUILD)/selftests BPF_OUT=$(BUILD)/bpf
 
 vmtest: kernel selftests
 	$(Q)vmtest/run.sh $(BZIMAGE) $(BUILD)/selftests $(RESULTS)
@@ -83,7 +87,7 @@ patches-check: source
 	! grep -q '^not ok' $(RESULTS)/patches-check.tap
 
 clean:
-	rm -rf $(KOBJ) $(BUILD)/selftests $(RESULTS) $(BUILD)/bisect $(BUILD)/vm
+	rm -rf $(KOBJ) $(BUILD)/bpf $(BUILD)/selftests $(RESULTS) $(BUILD)/bisect $(BUILD)/vm
 
 distclean:
 	rm -rf $(BUILD)

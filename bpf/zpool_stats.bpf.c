@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Per-pool compressed-memory statistics from the series' zpool and zswap
+ * tracepoints: objects, bytes and pages (the compression ratio), reclaim
+ * latency histograms (evict, writeback, shrink) and mapping contention
+ * (how often and how long maps wait, how long objects stay mapped), plus
+ * per-memcg zswap flows.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "zpool_stats.h"
+
+/* Only count events of the memory cgroup with this id (0: all). */
+const volatile __u64 target_memcg = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, ZP_MAX_POOLS);
+	__type(key, __u32);
+	__type(value, struct zp_pool_stats);
+} pools SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, struct zp_memcg_stats);
+} memcgs SEC(".maps");
+
+/* When each task mapped its current object, for the hold time. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u64);
+} map_start SEC(".maps");
+
+/* Events for pool ids past ZP_MAX_POOLS, or memcgs past the table. */
+__u64 lost = 0;
+
+static struct zp_pool_stats *pool(unsigned int id)
+{
+	__u32 key = id;
+
+	if (id >= ZP_MAX_POOLS) {
+		__sync_fetch_and_add(&lost, 1);
+		return NULL;
+	}
+	return bpf_map_lookup_elem(&pools, &key);
+}
+
+static void hist_add(struct zp_hist *h, __u64 ns)
+{
+	__u32 slot = 0;
+
+	/* log2, clamped to the last slot */
+	while (ns > 1 && slot < ZP_HIST_SLOTS - 1) {
+		ns >>= 1;
+		slot++;
+	}
+	__sync_fetch_and_add(&h->slots[slot], 1);
+}
+
+static struct zp_memcg_stats *memcg(__u64 id)
+{
+	struct zp_memcg_stats zero = {}, *m;
+
+	m = bpf_map_lookup_elem(&memcgs, &id);
+	if (m)
+		return m;
+	if (bpf_map_update_elem(&memcgs, &id, &zero, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(&memcgs, &id)) {
+		__sync_fetch_and_add(&lost, 1);
+		return NULL;
+	}
+	return bpf_map_lookup_elem(&memcgs, &id);
+}
+
+static bool memcg_wanted(__u64 id)
+{
+	return !target_memcg || id == target_memcg;
+}
+
+SEC("tp_btf/zpool_create")
+int BPF_PROG(zpool_create, unsigned int id, const char *type)
+{
+	struct zp_pool_stats *p = pool(id);
+
+	if (!p)
+		return 0;
+	bpf_probe_read_kernel_str(p->type, sizeof(p->type), type);
+	__sync_fetch_and_add(&p->gen, 1);
+	p->live = 1;
+	return 0;
+}
+
+SEC("tp_btf/zpool_destroy")
+int BPF_PROG(zpool_destroy, unsigned int id, const char *type)
+{
+	struct zp_pool_stats *p = pool(id);
+
+	if (p)
+		p->live = 0;
+	return 0;
+}
+
+SEC("tp_btf/zpool_malloc")
+int BPF_PROG(zpool_malloc, unsigned int id, const char *type, size_t size,
+	     u64 pool_pages)
+{
+	struct zp_pool_stats *p = pool(id);
+
+	if (!p)
+		return 0;
+	if (!p->type[0])	/* created before we attached */
+		bpf_probe_read_kernel_str(p->type, sizeof(p->type), type);
+	p->live = 1;
+	p->pool_pages = pool_pages;
+	__sync_fetch_and_add(&p->objects, 1);
+	__sync_fetch_and_add(&p->bytes, size);
+	__sync_fetch_and_add(&p->allocs, 1);
+	return 0;
+}
+
+SEC("tp_btf/zpool_free")
+int BPF_PROG(zpool_free, unsigned int id, const char *type, size_t size,
+	     u64 pool_pages)
+{
+	struct zp_pool_stats *p = pool(id);
+
+	if (!p)
+		return 0;
+	p->pool_pages = pool_pages;
+	__sync_fetch_and_add(&p->objects, -1);
+	__sync_fetch_and_add(&p->bytes, -(__s64)size);
+	__sync_fetch_and_add(&p->frees, 1);
+	return 0;
+}
+
+static void map_wait(struct zp_pool_stats *p, u64 wait_ns)
+{
+	if (!wait_ns)
+		return;
+	__sync_fetch_and_add(&p->map_waits, 1);
+	__sync_fetch_and_add(&p->map_wait_ns, wait_ns);
+	hist_add(&p->hist[ZP_HIST_MAP_WAIT], wait_ns);
+}
+
+SEC("tp_btf/zpool_map")
+int BPF_PROG(zpool_map, unsigned int id, const char *type, size_t size,
+	     enum zpool_mapmode mode, u64 wait_ns)
+{
+	struct zp_pool_stats *p = pool(id);
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 now = bpf_ktime_get_ns();
+
+	if (!p)
+		return 0;
+	__sync_fetch_and_add(&p->maps, 1);
+	map_wait(p, wait_ns);
+	bpf_map_update_elem(&map_start, &tid, &now, BPF_ANY);
+	return 0;
+}
+
+SEC("tp_btf/zpool_unmap")
+int BPF_PROG(zpool_unmap, unsigned int id, const char *type, size_t size,
+	     enum zpool_mapmode mode, u64 wait_ns)
+{
+	struct zp_pool_stats *p = pool(id);
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 *start;
+
+	if (!p)
+		return 0;
+	start = bpf_map_lookup_elem(&map_start, &tid);
+	if (start) {
+		hist_add(&p->hist[ZP_HIST_MAP_HOLD], bpf_ktime_get_ns() - *start);
+		bpf_map_delete_elem(&map_start, &tid);
+	}
+	/* zsmalloc stores a write at unmap, which may wait too */
+	map_wait(p, wait_ns);
+	return 0;
+}
+
+SEC("tp_btf/zpool_shrink_end")
+int BPF_PROG(zpool_shrink_end, unsigned int id, const char *type,
+	     unsigned int pages, unsigned int reclaimed, int ret,
+	     u64 duration_ns)
+{
+	struct zp_pool_stats *p = pool(id);
+
+	if (!p)
+		return 0;
+	__sync_fetch_and_add(&p->shrinks, 1);
+	__sync_fetch_and_add(&p->shrink_pages, reclaimed);
+	hist_add(&p->hist[ZP_HIST_SHRINK], duration_ns);
+	return 0;
+}
+
+SEC("tp_btf/zpool_evict")
+int BPF_PROG(zpool_evict, unsigned int id, const char *type, int ret,
+	     u64 duration_ns)
+{
+	struct zp_pool_stats *p = pool(id);
+
+	if (!p)
+		return 0;
+	if (ret)
+		__sync_fetch_and_add(&p->evict_fails, 1);
+	else
+		__sync_fetch_and_add(&p->evicts, 1);
+	hist_add(&p->hist[ZP_HIST_EVICT], duration_ns);
+	return 0;
+}
+
+SEC("tp_btf/zswap_store")
+int BPF_PROG(zswap_store, unsigned int id, const char *type, u64 cg,
+	     unsigned int orig, unsigned int compressed, int ret)
+{
+	struct zp_pool_stats *p = pool(id);
+	struct zp_memcg_stats *m;
+
+	if (!p || !memcg_wanted(cg))
+		return 0;
+	if (ret) {
+		__sync_fetch_and_add(&p->store_fails, 1);
+		return 0;
+	}
+	__sync_fetch_and_add(&p->stores, 1);
+	m = memcg(cg);
+	if (m) {
+		__sync_fetch_and_add(&m->stores, 1);
+		__sync_fetch_and_add(&m->store_orig_bytes, orig);
+		__sync_fetch_and_add(&m->store_compressed_bytes, compressed);
+	}
+	return 0;
+}
+
+SEC("tp_btf/zswap_load")
+int BPF_PROG(zswap_load, unsigned int id, const char *type, u64 cg,
+	     unsigned int compressed, int ret)
+{
+	struct zp_pool_stats *p = pool(id);
+	struct zp_memcg_stats *m;
+
+	if (!p || ret || !memcg_wanted(cg))
+		return 0;
+	__sync_fetch_and_add(&p->loads, 1);
+	m = memcg(cg);
+	if (m)
+		__sync_fetch_and_add(&m->loads, 1);
+	return 0;
+}
+
+SEC("tp_btf/zswap_writeback")
+int BPF_PROG(zswap_writeback, unsigned int id, const char *type, u64 cg,
+	     unsigned int compressed, int ret, u64 duration_ns)
+{
+	struct zp_pool_stats *p = pool(id);
+	struct zp_memcg_stats *m;
+
+	if (!p || ret || !memcg_wanted(cg))
+		return 0;
+	__sync_fetch_and_add(&p->writebacks, 1);
+	hist_add(&p->hist[ZP_HIST_WRITEBACK], duration_ns);
+	m = memcg(cg);
+	if (m)
+		__sync_fetch_and_add(&m->writebacks, 1);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
