@@ -9,12 +9,13 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
 
-#include "kselftest_harness.h"
+#include "zp_harness.h"
 #include "zp_util.h"
 #include "zpool_stats.h"
 #include "zpool_stats.skel.h"
@@ -149,15 +150,27 @@ TEST_F(bpf, zbud_evictions_and_writebacks_match_zswpwb)
 	EXPECT_EQ(0UL, w.bad_pages);
 }
 
-/* Compact memory over and over while the workload's pages are loaded. */
+/*
+ * Compact over and over while the workload's pages are loaded: memory
+ * compaction migrates zsmalloc pages, and drop_caches runs zsmalloc's
+ * shrinker, whose zs_compact() holds the pool lock for writing while it
+ * moves a class's objects.  Loads free objects and fragment the pool, so
+ * there is work for it.  The compactor dies with the test and stops by
+ * itself after a while.
+ */
 static void compact_while_loading(void *arg)
 {
 	pid_t *pid = arg;
+	int i;
 
 	*pid = fork();
 	if (*pid == 0) {
-		for (;;)
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (i = 0; i < 1000; i++) {
+			zp_write_file("/proc/sys/vm/drop_caches", "2");
 			zp_write_file("/proc/sys/vm/compact_memory", "1");
+		}
+		_exit(0);
 	}
 }
 

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kselftest_harness.h"
+#include "zp_harness.h"
 #include "zp_util.h"
 
 #define TRACING		"/sys/kernel/tracing"

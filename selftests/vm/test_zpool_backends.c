@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kselftest_harness.h"
+#include "zp_harness.h"
 #include "zp_util.h"
 
 #define LIMIT		(32UL << 20)
