@@ -3,14 +3,11 @@
  * The CO-RE program bpf/zpool_stats.bpf.c on the patched kernel: what it
  * aggregates from the tracepoints agrees with the kernel's own counters
  * (the compression ratio with zswap's debugfs, writebacks with zswpwb),
- * zbud's evictions are seen, and maps racing with compaction wait.
+ * and zbud's evictions are seen.
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
@@ -147,64 +144,6 @@ TEST_F(bpf, zbud_evictions_and_writebacks_match_zswpwb)
 	EXPECT_GT(evicts, 0ULL);
 	EXPECT_LE(evicts, writebacks);
 	EXPECT_GT(shrinks, 0ULL);
-	EXPECT_EQ(0UL, w.bad_pages);
-}
-
-/*
- * Compact over and over while the workload's pages are loaded: memory
- * compaction migrates zsmalloc pages, and drop_caches runs zsmalloc's
- * shrinker, whose zs_compact() holds the pool lock for writing while it
- * moves a class's objects.  Loads free objects and fragment the pool, so
- * there is work for it.  The compactor dies with the test and stops by
- * itself after a while.
- */
-static void compact_while_loading(void *arg)
-{
-	pid_t *pid = arg;
-	int i;
-
-	*pid = fork();
-	if (*pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		for (i = 0; i < 1000; i++) {
-			zp_write_file("/proc/sys/vm/drop_caches", "2");
-			zp_write_file("/proc/sys/vm/compact_memory", "1");
-		}
-		_exit(0);
-	}
-}
-
-TEST_F(bpf, maps_wait_under_compaction)
-{
-	pid_t compactor = -1;
-	struct zp_workload w = {
-		.bytes = WORKLOAD,
-		.pattern = ZP_PATTERN_COMPRESSIBLE,
-		.between = compact_while_loading,
-		.arg = &compactor,
-	};
-	struct zp_pool_stats s;
-	__u64 maps = 0, waits = 0;
-	unsigned int id;
-
-	if (access("/proc/sys/vm/compact_memory", W_OK))
-		SKIP(return, "kernel without CONFIG_COMPACTION");
-	ASSERT_EQ(0, zp_zswap_param_set("zpool", "zsmalloc"));
-	ASSERT_EQ(0, zp_run_in_cgroup(self->cg, &w));
-	if (compactor > 0) {
-		kill(compactor, SIGKILL);
-		waitpid(compactor, NULL, 0);
-	}
-	for (id = 0; id < ZP_MAX_POOLS; id++) {
-		if (read_pool(self->skel, id, &s) || strcmp(s.type, "zsmalloc"))
-			continue;
-		maps += s.maps;
-		waits += s.map_waits;
-	}
-	TH_LOG("zsmalloc maps %llu, of which waited %llu",
-	       (unsigned long long)maps, (unsigned long long)waits);
-	EXPECT_GT(maps, 0ULL);
-	EXPECT_GT(waits, 0ULL);
 	EXPECT_EQ(0UL, w.bad_pages);
 }
 
