@@ -24,7 +24,7 @@ dmesg --notime | sed -n '/^KTAP version/,$p' | grep -E '^ *(KTAP|[0-9]+\.\.[0-9]
 [ -s "$results/kunit.tap" ] || rm -f "$results/kunit.tap"
 
 if [ "$mode" = demo ]; then
-	"$here/demo.sh" "$selftests" 2>&1
+	"$here/demo.sh" "$selftests" > "$results/demo.log" 2>&1
 else
 	for t in "$selftests"/test_*; do
 		[ -x "$t" ] || continue

@@ -63,8 +63,12 @@ vm() {
 		--exec "ZP_KOBJ=$kobj $here/guest.sh $mode $selftests $results" < /dev/null
 }
 if [ "$mode" = demo ]; then
-	# The demo is for watching: show the guest's output as it comes.
-	vm 2>&1 | tee "$console" || status=$?
+	# The demo is for watching: follow what the guest writes, live.
+	: > "$results/demo.log"
+	vm --verbose > "$console" 2>&1 &
+	vmpid=$!
+	tail -n +1 -f --pid=$vmpid "$results/demo.log"
+	wait $vmpid || status=$?
 else
 	vm --verbose > "$console" 2>&1 || status=$?
 fi
