@@ -105,6 +105,16 @@ int BPF_PROG(zpool_destroy, unsigned int id, const char *type)
 	return 0;
 }
 
+/* An object came (+1) or went (-1); pool_pages is the pool's size after. */
+static void object_event(struct zp_pool_stats *p, int sign, size_t size,
+			 u64 pool_pages)
+{
+	p->pool_pages = pool_pages;
+	__sync_fetch_and_add(&p->objects, sign);
+	__sync_fetch_and_add(&p->bytes, sign * (__s64)size);
+	__sync_fetch_and_add(sign > 0 ? &p->allocs : &p->frees, 1);
+}
+
 SEC("tp_btf/zpool_malloc")
 int BPF_PROG(zpool_malloc, unsigned int id, const char *type, size_t size,
 	     u64 pool_pages)
@@ -116,10 +126,7 @@ int BPF_PROG(zpool_malloc, unsigned int id, const char *type, size_t size,
 	if (!p->type[0])	/* created before we attached */
 		bpf_probe_read_kernel_str(p->type, sizeof(p->type), type);
 	p->live = 1;
-	p->pool_pages = pool_pages;
-	__sync_fetch_and_add(&p->objects, 1);
-	__sync_fetch_and_add(&p->bytes, size);
-	__sync_fetch_and_add(&p->allocs, 1);
+	object_event(p, 1, size, pool_pages);
 	return 0;
 }
 
@@ -129,12 +136,8 @@ int BPF_PROG(zpool_free, unsigned int id, const char *type, size_t size,
 {
 	struct zp_pool_stats *p = pool(id);
 
-	if (!p)
-		return 0;
-	p->pool_pages = pool_pages;
-	__sync_fetch_and_add(&p->objects, -1);
-	__sync_fetch_and_add(&p->bytes, -(__s64)size);
-	__sync_fetch_and_add(&p->frees, 1);
+	if (p)
+		object_event(p, -1, size, pool_pages);
 	return 0;
 }
 
