@@ -66,9 +66,10 @@ selftests: bpf
 vmtest: kernel selftests
 	$(Q)vmtest/run.sh $(BZIMAGE) $(BUILD)/selftests $(RESULTS)
 
-host-test: deps
+host-test: patch
 	$(Q)mkdir -p $(RESULTS)
-	$(Q)selftests/host/run.sh $(RESULTS)
+	$(Q)$(MAKE) -s -C selftests host KTREE=$(KTREE) OUT=$(BUILD)/selftests
+	$(Q)selftests/host/run.sh $(RESULTS) $(BUILD)/selftests/host
 
 # The whole test run: the series' review gates, host tests, then the VM.
 # The last line is the tally.

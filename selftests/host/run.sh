@@ -1,13 +1,21 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# run.sh RESULTS: run every host test, one TAP file each in RESULTS.
+# run.sh RESULTS [BINDIR]: run every host test (the shell tests here and
+# the compiled ones in BINDIR), one TAP file each in RESULTS.
 here=$(cd "$(dirname "$0")" && pwd)
-results=$(realpath "${1:?usage: run.sh RESULTS}")
+results=$(realpath "${1:?usage: run.sh RESULTS [BINDIR]}")
+bindir=${2:-}
 status=0
 for t in "$here"/test_*.sh; do
 	name=host_$(basename "$t" .sh)
 	echo "  HOST    $name"
 	bash "$t" > "$results/$name.tap" 2>&1 || status=1
+done
+for t in ${bindir:+"$bindir"/test_*}; do
+	[ -x "$t" ] || continue
+	name=host_$(basename "$t")
+	echo "  HOST    $name"
+	"$t" > "$results/$name.tap" 2>&1 || status=1
 done
 "$here/../../vmtest/tally.sh" --quiet "$results"/host_*.tap || status=1
 exit $status
