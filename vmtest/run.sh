@@ -59,18 +59,19 @@ status=0
 vm() {
 	timeout --foreground "${VMTEST_TIMEOUT:-2400}" \
 		vng --run "$bzimage" "${kvm_flag[@]}" --cpus 2 --memory 1G \
-		--disk "$swap" --rwdir "$results" "$@" \
-		--exec "ZP_KOBJ=$kobj $here/guest.sh $mode $selftests $results" < /dev/null
+		--disk "$swap" --rwdir "$results" --verbose \
+		--exec "ZP_KOBJ=$kobj $here/guest.sh $mode $selftests $results" \
+		> "$console" 2>&1 < /dev/null
 }
 if [ "$mode" = demo ]; then
 	# The demo is for watching: follow what the guest writes, live.
 	: > "$results/demo.log"
-	vm --verbose > "$console" 2>&1 &
+	vm &
 	vmpid=$!
 	tail -n +1 -f --pid=$vmpid "$results/demo.log"
 	wait $vmpid || status=$?
 else
-	vm --verbose > "$console" 2>&1 || status=$?
+	vm || status=$?
 fi
 
 # The kernel log verdict is a test of its own, so that it is counted.

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # tally.sh [--quiet] PATH...: count the top-level results of every TAP
-# file given, or found in a directory given.  A file whose plan does not match what it reported (a
-# test that died half way) counts as one failure.  Prints failures and
+# file given, or found in a directory given.  A file whose plan does not
+# match what it reported (a test that died half way) counts as one failure.  Prints failures and
 # ends with 'N passed, N failed[, N skipped]'; exits non-zero on any
 # failure or if nothing ran.  --quiet prints only failures.
 set -u
