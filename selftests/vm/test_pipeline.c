@@ -3,7 +3,8 @@
  * Proves the VM pipeline is real: the guest runs the kernel this build
  * produced, with its configuration, swaps to the disk the host attached,
  * and a workload squeezed by a memory cgroup goes through zswap and reads
- * back intact.
+ * back intact.  Its clock resolves nanoseconds: the tracepoints' durations
+ * and the benchmarks depend on it.
  *
  * ZP_KOBJ names the kernel object directory (set by vmtest/guest.sh).
  */
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <time.h>
 
 #include "kselftest.h"
 #include "zp_util.h"
@@ -123,17 +125,43 @@ static void test_workload_through_zswap(void)
 			 w.bad_pages);
 }
 
+/*
+ * Under TCG without ACPI the TSC cannot be calibrated and the kernel falls
+ * back to jiffies: every clock read then moves in steps of a tick.
+ */
+static void test_clock_resolution(void)
+{
+	char cs[64] = "";
+	struct timespec a, b;
+	long long step;
+	int tries = 0;
+
+	zp_read_file("/sys/devices/system/clocksource/clocksource0/current_clocksource",
+		     cs, sizeof(cs));
+	cs[strcspn(cs, "\n")] = '\0';
+	/* The smallest step the monotonic clock takes. */
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	do {
+		clock_gettime(CLOCK_MONOTONIC, &b);
+	} while (a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec && ++tries < 100000000);
+	step = (b.tv_sec - a.tv_sec) * 1000000000LL + b.tv_nsec - a.tv_nsec;
+	ksft_test_result(strstr(cs, "jiffies") == NULL && step < 100000,
+			 "the clock resolves nanoseconds (clocksource %s, a step of %lld ns)\n",
+			 cs, step);
+}
+
 int main(void)
 {
 	kobj = getenv("ZP_KOBJ");
 	ksft_print_header();
-	ksft_set_plan(6);
+	ksft_set_plan(7);
 	if (!kobj)
 		ksft_exit_fail_msg("ZP_KOBJ is not set; run this through vmtest/guest.sh\n");
 
 	test_running_built_kernel();
 	test_running_config();
 	test_swap_on_disk();
+	test_clock_resolution();
 	test_workload_through_zswap();
 	ksft_finished();
 }
