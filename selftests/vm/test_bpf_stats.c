@@ -7,7 +7,10 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
@@ -144,6 +147,68 @@ TEST_F(bpf, zbud_evictions_and_writebacks_match_zswpwb)
 	EXPECT_GT(evicts, 0ULL);
 	EXPECT_LE(evicts, writebacks);
 	EXPECT_GT(shrinks, 0ULL);
+	EXPECT_EQ(0UL, w.bad_pages);
+}
+
+/*
+ * Compact while the workload's pages are loaded.  The workload frees every
+ * other page first, so zsmalloc is left half empty all over the pool;
+ * drop_caches runs zsmalloc's shrinker, whose zs_compact() holds the pool
+ * lock for writing while it moves objects, and compact_memory migrates
+ * zsmalloc pages under the same lock.  A load that maps an object
+ * meanwhile has to wait.  The compactor is stopped after the workload.
+ */
+static void start_compactor(void *arg)
+{
+	pid_t *pid = arg;
+
+	*pid = fork();
+	if (*pid)
+		return;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	for (;;) {
+		zp_write_file("/proc/sys/vm/drop_caches", "2");
+		zp_write_file("/proc/sys/vm/compact_memory", "1");
+	}
+}
+
+TEST_F(bpf, map_waits_under_compaction)
+{
+	pid_t compactor = -1;
+	struct zp_workload w = {
+		.bytes = WORKLOAD,
+		.pattern = ZP_PATTERN_COMPRESSIBLE,
+		.fragment = true,
+		.between = start_compactor,
+		.arg = &compactor,
+	};
+	__u64 maps = 0, waits = 0, wait_ns = 0;
+	struct zp_pool_stats s;
+	unsigned int id;
+	int err;
+
+	ASSERT_EQ(0, zp_zswap_param_set("zpool", "zsmalloc"));
+	err = zp_run_in_cgroup(self->cg, &w);
+	if (compactor > 0) {
+		kill(compactor, SIGKILL);
+		waitpid(compactor, NULL, 0);
+	}
+	ASSERT_EQ(0, err);
+	ASSERT_GT(compactor, 0);
+
+	for (id = 0; id < ZP_MAX_POOLS; id++) {
+		if (read_pool(self->skel, id, &s) || strcmp(s.type, "zsmalloc"))
+			continue;
+		maps += s.maps;
+		waits += s.map_waits;
+		wait_ns += s.map_wait_ns;
+	}
+	TH_LOG("zsmalloc: %llu maps, %llu waited for a lock, %llu ns in all",
+	       (unsigned long long)maps, (unsigned long long)waits,
+	       (unsigned long long)wait_ns);
+	EXPECT_GT(maps, 0ULL);
+	EXPECT_GT(waits, 0ULL);
+	EXPECT_LE(waits, maps * 2);	/* a map and its unmap can both wait */
 	EXPECT_EQ(0UL, w.bad_pages);
 }
 

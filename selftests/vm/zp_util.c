@@ -94,8 +94,9 @@ static void pattern_page(uint64_t *out, size_t idx, enum zp_pattern pattern)
 	size_t words = ZP_PAGE_SIZE / sizeof(uint64_t);
 	size_t i, random_words;
 
-	/* Compressible: a random eighth, then the page index repeated. */
-	random_words = pattern == ZP_PATTERN_RANDOM ? words : words / 8;
+	/* A random part (all, an eighth, or half), then the index repeated. */
+	random_words = pattern == ZP_PATTERN_RANDOM ? words :
+		       pattern == ZP_PATTERN_MIXED ? words / 2 : words / 8;
 	for (i = 0; i < random_words; i++)
 		out[i] = next_rand(&seed);
 	for (; i < words; i++)
@@ -159,6 +160,15 @@ static int child_pause(int ready_fd, int go_fd)
 	return 0;
 }
 
+/* The workload child's exit status: what failed. */
+enum {
+	CHILD_CGROUP = 2,	/* joining the cgroup */
+	CHILD_MMAP,
+	CHILD_MADVISE,
+	CHILD_PAUSE,		/* the pipe to the parent */
+	CHILD_RESULT,
+};
+
 static int child_run(const char *cgroup, struct zp_workload *w, int result_fd,
 		     int go_fd)
 {
@@ -169,19 +179,22 @@ static int child_run(const char *cgroup, struct zp_workload *w, int result_fd,
 	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cgroup);
 	snprintf(pid, sizeof(pid), "%d", getpid());
 	if (zp_write_file(procs, pid))
-		return 1;
+		return CHILD_CGROUP;
 	buf = mmap(NULL, w->bytes, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (buf == MAP_FAILED)
-		return 1;
+		return CHILD_MMAP;
 	for (i = 0; i < pages; i++)
 		zp_fill_page(buf + i * ZP_PAGE_SIZE, i, w->pattern);
+	for (i = 1; w->fragment && i < pages; i += 2)
+		if (madvise(buf + i * ZP_PAGE_SIZE, ZP_PAGE_SIZE, MADV_DONTNEED))
+			return CHILD_MADVISE;
 	if (w->between && child_pause(result_fd, go_fd))
-		return 1;
-	for (i = 0; i < pages; i++)
+		return CHILD_PAUSE;
+	for (i = 0; i < pages; i += w->fragment ? 2 : 1)
 		bad += !zp_check_page(buf + i * ZP_PAGE_SIZE, i, w->pattern);
 	if (write(result_fd, &bad, sizeof(bad)) != sizeof(bad))
-		return 1;
+		return CHILD_RESULT;
 	return 0;
 }
 
@@ -221,6 +234,10 @@ int zp_run_in_cgroup(const char *cgroup, struct zp_workload *w)
 	close(fds[0]);
 	if (waitpid(pid, &status, 0) < 0)
 		return -errno;
+	if (WIFSIGNALED(status))
+		fprintf(stderr, "# workload killed by signal %d\n", WTERMSIG(status));
+	else if (WEXITSTATUS(status))
+		fprintf(stderr, "# workload exited with status %d (see child_run())\n", WEXITSTATUS(status));
 	if (!WIFEXITED(status) || WEXITSTATUS(status) || n != sizeof(w->bad_pages))
 		return -ECHILD;
 	return 0;

@@ -25,6 +25,7 @@ long long zp_read_ll(const char *path);
 enum zp_pattern {
 	ZP_PATTERN_COMPRESSIBLE,	/* roughly 4:1 with lzo */
 	ZP_PATTERN_RANDOM,		/* does not compress */
+	ZP_PATTERN_MIXED,		/* half random: somewhat under 2:1 */
 };
 
 /* Fill/check page number idx of a buffer with a pattern unique to idx. */
@@ -50,6 +51,12 @@ struct zp_workload {
 	 */
 	void (*between)(void *arg);
 	void *arg;
+	/*
+	 * Free every other page once filled (MADV_DONTNEED): their zswap
+	 * objects are freed all over the pool, which leaves the backend
+	 * fragmented.  Only the kept pages are read back and checked.
+	 */
+	bool fragment;
 	size_t bad_pages;		/* out: pages that did not read back */
 };
 
