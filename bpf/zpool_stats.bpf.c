@@ -28,13 +28,20 @@ struct {
 	__type(value, struct zp_memcg_stats);
 } memcgs SEC(".maps");
 
-/* When each task mapped its current object, for the hold time. */
+/*
+ * When each task mapped its current object, for the hold time: task
+ * storage, which is cheaper than a hash map on this path (no bucket lock)
+ * and goes away with the task.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, __u64);
 } map_start SEC(".maps");
+
+/* Too big for the BPF stack; the source of a fresh pool entry. */
+struct zp_pool_stats zero_pool = {};
 
 /* Events for pool ids past ZP_MAX_POOLS, or memcgs past the table. */
 __u64 lost = 0;
@@ -86,11 +93,17 @@ SEC("tp_btf/zpool_create")
 int BPF_PROG(zpool_create, unsigned int id, const char *type)
 {
 	struct zp_pool_stats *p = pool(id);
+	__u32 key = id;
+	__u64 gen;
 
 	if (!p)
 		return 0;
+	/* A new pool, maybe in an id a dead one used: start from zero. */
+	gen = p->gen + 1;
+	if (bpf_map_update_elem(&pools, &key, &zero_pool, BPF_ANY))
+		return 0;
 	bpf_probe_read_kernel_str(p->type, sizeof(p->type), type);
-	__sync_fetch_and_add(&p->gen, 1);
+	p->gen = gen;
 	p->live = 1;
 	return 0;
 }
@@ -100,9 +113,19 @@ int BPF_PROG(zpool_destroy, unsigned int id, const char *type)
 {
 	struct zp_pool_stats *p = pool(id);
 
-	if (p)
-		p->live = 0;
+	if (!p)
+		return 0;
+	p->live = 0;
+	__sync_fetch_and_add(&p->gen, 1);
 	return 0;
+}
+
+/* A pool created before the program attached shows up by its events. */
+static void seen(struct zp_pool_stats *p, const char *type)
+{
+	if (!p->type[0])
+		bpf_probe_read_kernel_str(p->type, sizeof(p->type), type);
+	p->live = 1;
 }
 
 /* An object came (+1) or went (-1); pool_pages is the pool's size after. */
@@ -123,9 +146,7 @@ int BPF_PROG(zpool_malloc, unsigned int id, const char *type, size_t size,
 
 	if (!p)
 		return 0;
-	if (!p->type[0])	/* created before we attached */
-		bpf_probe_read_kernel_str(p->type, sizeof(p->type), type);
-	p->live = 1;
+	seen(p, type);
 	object_event(p, 1, size, pool_pages);
 	return 0;
 }
@@ -136,8 +157,10 @@ int BPF_PROG(zpool_free, unsigned int id, const char *type, size_t size,
 {
 	struct zp_pool_stats *p = pool(id);
 
-	if (p)
-		object_event(p, -1, size, pool_pages);
+	if (!p)
+		return 0;
+	seen(p, type);
+	object_event(p, -1, size, pool_pages);
 	return 0;
 }
 
@@ -155,14 +178,16 @@ int BPF_PROG(zpool_map, unsigned int id, const char *type, size_t size,
 	     enum zpool_mapmode mode, u64 wait_ns)
 {
 	struct zp_pool_stats *p = pool(id);
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	__u64 now = bpf_ktime_get_ns();
+	__u64 *start;
 
 	if (!p)
 		return 0;
 	__sync_fetch_and_add(&p->maps, 1);
 	map_wait(p, wait_ns);
-	bpf_map_update_elem(&map_start, &tid, &now, BPF_ANY);
+	start = bpf_task_storage_get(&map_start, bpf_get_current_task_btf(), 0,
+				     BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (start)
+		*start = bpf_ktime_get_ns();
 	return 0;
 }
 
@@ -171,15 +196,14 @@ int BPF_PROG(zpool_unmap, unsigned int id, const char *type, size_t size,
 	     enum zpool_mapmode mode, u64 wait_ns)
 {
 	struct zp_pool_stats *p = pool(id);
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	__u64 *start;
 
 	if (!p)
 		return 0;
-	start = bpf_map_lookup_elem(&map_start, &tid);
-	if (start) {
+	start = bpf_task_storage_get(&map_start, bpf_get_current_task_btf(), 0, 0);
+	if (start && *start) {
 		hist_add(&p->hist[ZP_HIST_MAP_HOLD], bpf_ktime_get_ns() - *start);
-		bpf_map_delete_elem(&map_start, &tid);
+		*start = 0;
 	}
 	/* zsmalloc stores a write at unmap, which may wait too */
 	map_wait(p, wait_ns);

@@ -27,14 +27,17 @@ struct zp_hist {
 };
 
 /*
- * One pool, indexed by its zpool id.  Counters only grow; userspace takes
- * differences between two reads.  gen changes when the id is reused by a
- * new pool (zpool_create), so a reader never mixes two pools.
+ * One pool, indexed by its zpool id.  zpool_create zeroes the entry, so
+ * counters count from the pool's creation (or, for a pool that existed
+ * before the program attached, from the attach; add what it held then).
+ * Counters only grow; userspace takes differences between two reads.
+ * gen changes at every zpool_create and zpool_destroy of the id, so a
+ * reader never mixes two pools; gen 0 is a pool older than the program.
  */
 struct zp_pool_stats {
 	char type[ZP_TYPE_LEN];
 	__u64 gen;
-	__u64 live;		/* 1 between zpool_create and zpool_destroy */
+	__u64 live;		/* 1 from zpool_create or a first event to zpool_destroy */
 	__u64 pool_pages;	/* as of the last malloc or free */
 	__s64 objects;		/* mallocs - frees since the program loaded */
 	__s64 bytes;		/* their sizes: allocated - freed bytes */
