@@ -24,10 +24,10 @@ endif
 
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
-.PHONY: all help deps source patch kernel bpf selftests vmtest host-test \
-	patches-check check demo clean distclean
+.PHONY: all help deps source patch kernel bpf zpooltop selftests vmtest \
+	host-test patches-check check demo bench clean distclean
 
-all: kernel selftests
+all: kernel zpooltop selftests
 
 help:
 	@echo 'make demo           boot the patched kernel and show compressed memory at work'
@@ -37,6 +37,8 @@ help:
 	@echo 'make patch          apply patches/series to a copy of the source'
 	@echo 'make kernel         build bzImage from kernel/configs/*.config'
 	@echo 'make bpf            build the CO-RE BPF programs and their skeletons'
+	@echo 'make zpooltop       build tools/zpooltop into build/zpooltop/'
+	@echo 'make bench          boot the kernel and run the benchmarks (not part of check)'
 	@echo 'make vmtest         boot the kernel in virtme-ng and run selftests/'
 	@echo 'make patches-check  checkpatch --strict and a bisect build of every patch'
 	@echo 'Variables: KSRC=path/to/v$(KERNEL_BASE).y  VMTEST_KVM=0|1  V=1'
@@ -60,24 +62,33 @@ kernel: patch
 bpf: kernel
 	$(Q)$(MAKE) -s -C bpf KOBJ=$(KOBJ) OUT=$(BUILD)/bpf
 
+zpooltop: bpf
+	$(Q)$(MAKE) -s -C tools/zpooltop OUT=$(BUILD)/zpooltop BPF_OUT=$(BUILD)/bpf
+
 selftests: bpf
 	$(Q)$(MAKE) -s -C selftests KTREE=$(KTREE) OUT=$(BUILD)/selftests BPF_OUT=$(BUILD)/bpf
 
-vmtest: kernel selftests
+# The guest finds zpooltop next to the selftests, in $(BUILD)/zpooltop.
+vmtest: kernel zpooltop selftests
 	$(Q)vmtest/run.sh $(BZIMAGE) $(BUILD)/selftests $(RESULTS)
 
-host-test: patch
+# The host tests run the zpooltop binary too (its errors on this kernel).
+host-test: patch zpooltop
 	$(Q)mkdir -p $(RESULTS)
 	$(Q)$(MAKE) -s -C selftests host KTREE=$(KTREE) OUT=$(BUILD)/selftests
-	$(Q)selftests/host/run.sh $(RESULTS) $(BUILD)/selftests/host
+	$(Q)ZPOOLTOP=$(BUILD)/zpooltop/zpooltop selftests/host/run.sh $(RESULTS) \
+		$(BUILD)/selftests/host
 
 # The whole test run: the series' review gates, host tests, then the VM.
 # The last line is the tally.
 check: deps
 	$(Q)MAKE="$(MAKE)" scripts/check.sh $(RESULTS) patches-check host-test vmtest
 
-demo: kernel selftests
+demo: kernel zpooltop selftests
 	$(Q)vmtest/run.sh --demo $(BZIMAGE) $(BUILD)/selftests $(RESULTS)
+
+bench: kernel zpooltop selftests
+	$(Q)vmtest/run.sh --bench $(BZIMAGE) $(BUILD)/selftests $(RESULTS)
 
 patches-check: source
 	$(Q)mkdir -p $(RESULTS)
@@ -88,7 +99,8 @@ patches-check: source
 	! grep -q '^not ok' $(RESULTS)/patches-check.tap
 
 clean:
-	rm -rf $(KOBJ) $(BUILD)/bpf $(BUILD)/selftests $(RESULTS) $(BUILD)/bisect $(BUILD)/vm
+	rm -rf $(KOBJ) $(BUILD)/bpf $(BUILD)/zpooltop $(BUILD)/selftests $(RESULTS) \
+		$(BUILD)/bisect $(BUILD)/vm
 
 distclean:
 	rm -rf $(BUILD)

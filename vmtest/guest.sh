@@ -3,8 +3,9 @@
 #
 # guest.sh MODE SELFTESTS RESULTS: runs as root inside the virtme-ng guest.
 # Sets up swap on the disk the host attached (/dev/vda), cgroup2, debugfs
-# and tracefs, then runs every selftest in SELFTESTS (MODE=test) or the
-# demo (MODE=demo), and saves the kernel log to RESULTS.
+# and tracefs, then runs every selftest in SELFTESTS (MODE=test), the demo
+# (MODE=demo) or the benchmarks (MODE=bench), and saves the kernel log to
+# RESULTS.  zpooltop is found in SELFTESTS/../zpooltop.
 set -u
 mode=$1 selftests=$2 results=$3
 here=$(cd "$(dirname "$0")" && pwd)
@@ -23,8 +24,9 @@ dmesg --notime | sed -n '/^KTAP version/,$p' | grep -E '^ *(KTAP|[0-9]+\.\.[0-9]
 	> "$results/kunit.tap"
 [ -s "$results/kunit.tap" ] || rm -f "$results/kunit.tap"
 
-if [ "$mode" = demo ]; then
-	"$here/demo.sh" "$selftests" > "$results/demo.log" 2>&1
+export ZPOOLTOP=$selftests/../zpooltop/zpooltop
+if [ "$mode" != test ]; then
+	"$here/$mode.sh" "$selftests" > "$results/$mode.log" 2>&1
 else
 	for t in "$selftests"/test_*; do
 		[ -x "$t" ] || continue

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "zpooltop_core.h"
 
@@ -111,6 +114,8 @@ void zpt_row_from_stats(struct zpt_row *row, unsigned int id,
 	row->reclaim_p99_ns = zpt_hist_percentile(&reclaim, 0.99);
 	zpt_hist_delta(&d, &now->hist[ZP_HIST_MAP_WAIT], &prev->hist[ZP_HIST_MAP_WAIT]);
 	row->map_wait_p99_ns = zpt_hist_percentile(&d, 0.99);
+	row->reclaim_hist = reclaim;
+	row->map_wait_hist = d;
 }
 
 static double key_value(const struct zpt_row *r, enum zpt_sort_key key)
@@ -150,4 +155,322 @@ void zpt_sort_rows(struct zpt_row *rows, size_t n, enum zpt_sort_key key)
 {
 	sort_key = key;
 	qsort(rows, n, sizeof(*rows), compare_rows);
+}
+
+int zpt_parse_ulong(const char *s, unsigned long min, unsigned long max,
+		    unsigned long *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static const struct {
+	const char *key;
+	size_t offset;
+	unsigned int scale;	/* meminfo is in kB */
+} total_keys[] = {
+	{ "Zswap:", offsetof(struct zpt_totals, zswap_bytes), 1024 },
+	{ "Zswapped:", offsetof(struct zpt_totals, zswapped_bytes), 1024 },
+	{ "zswpout", offsetof(struct zpt_totals, zswpout), 1 },
+	{ "zswpin", offsetof(struct zpt_totals, zswpin), 1 },
+	{ "zswpwb", offsetof(struct zpt_totals, zswpwb), 1 },
+	{ "pswpout", offsetof(struct zpt_totals, pswpout), 1 },
+	{ "pswpin", offsetof(struct zpt_totals, pswpin), 1 },
+};
+
+int zpt_parse_totals(const char *text, struct zpt_totals *t)
+{
+	const char *line = text;
+	int found = 0;
+	size_t i, len;
+
+	while (line && *line) {
+		for (i = 0; i < sizeof(total_keys) / sizeof(total_keys[0]); i++) {
+			len = strlen(total_keys[i].key);
+			if (strncmp(line, total_keys[i].key, len) ||
+			    (line[len] != ' ' && line[len] != '\t'))
+				continue;
+			*(__u64 *)((char *)t + total_keys[i].offset) =
+				strtoull(line + len, NULL, 10) * total_keys[i].scale;
+			found++;
+			break;
+		}
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return found;
+}
+
+void zpt_memcg_row_from_stats(struct zpt_memcg_row *row,
+			      const struct zp_memcg_stats *now,
+			      const struct zp_memcg_stats *prev,
+			      double interval_s)
+{
+	__u64 orig = now->store_orig_bytes - prev->store_orig_bytes;
+	__u64 comp = now->store_compressed_bytes - prev->store_compressed_bytes;
+
+	row->stores_s = rate(now->stores, prev->stores, interval_s);
+	row->loads_s = rate(now->loads, prev->loads, interval_s);
+	row->writebacks_s = rate(now->writebacks, prev->writebacks, interval_s);
+	row->store_ratio = comp && now->store_orig_bytes >= prev->store_orig_bytes ?
+			   (double)orig / (double)comp : 0;
+}
+
+/* v with a k/M/G/T suffix in at most 5 characters. */
+static void fmt_scaled(char *buf, size_t size, double v, unsigned int base,
+		       const char *unit)
+{
+	static const char suffix[] = " kMGTP";
+	int i = 0;
+
+	if (v < 0)
+		v = 0;
+	while (v >= 9999.5 && i < 5) {
+		v /= base;
+		i++;
+	}
+	if (i == 0)
+		snprintf(buf, size, "%.0f%s", v, unit);
+	else if (v < 9.95)
+		snprintf(buf, size, "%.1f%c%s", v, suffix[i], unit);
+	else
+		snprintf(buf, size, "%.0f%c%s", v, suffix[i], unit);
+}
+
+void zpt_fmt_count(char *buf, size_t size, double v)
+{
+	fmt_scaled(buf, size, v, 1000, "");
+}
+
+void zpt_fmt_bytes(char *buf, size_t size, double bytes)
+{
+	static const char suffix[] = "BKMGTP";
+	int i = 0;
+
+	while (bytes >= 999.5 && i < 5) {
+		bytes /= 1024;
+		i++;
+	}
+	if (i && bytes < 9.95)
+		snprintf(buf, size, "%.1f%c", bytes, suffix[i]);
+	else
+		snprintf(buf, size, "%.0f%c", bytes, suffix[i]);
+}
+
+void zpt_fmt_ns(char *buf, size_t size, __u64 ns)
+{
+	static const char *const unit[] = { "ns", "us", "ms", "s" };
+	double v = (double)ns;
+	int i = 0;
+
+	if (!ns) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	while (v >= 999.5 && i < 3) {
+		v /= 1000;
+		i++;
+	}
+	if (v < 9.95 && i)
+		snprintf(buf, size, "%.1f%s", v, unit[i]);
+	else
+		snprintf(buf, size, "%.0f%s", v, unit[i]);
+}
+
+static double total_rate(__u64 now, __u64 prev, double interval_s)
+{
+	return rate(now, prev, interval_s);
+}
+
+static double system_ratio(const struct zpt_totals *t)
+{
+	return t->zswap_bytes ? (double)t->zswapped_bytes / (double)t->zswap_bytes : 0;
+}
+
+#define STAR_WIDTH 40
+
+void zpt_print_log2_hist(FILE *f, const struct zp_hist *h, const char *unit)
+{
+	__u64 max = 0, low, high;
+	int i, last = -1, stars, j;
+
+	for (i = 0; i < ZP_HIST_SLOTS; i++) {
+		if (h->slots[i] > max)
+			max = h->slots[i];
+		if (h->slots[i])
+			last = i;
+	}
+	if (last < 0) {
+		fprintf(f, "     (no samples)\n");
+		return;
+	}
+	fprintf(f, "%24s : count    distribution\n", unit);
+	for (i = 0; i <= last; i++) {
+		low = i ? 1ULL << i : 0;
+		high = (2ULL << i) - 1;
+		stars = (int)(h->slots[i] * STAR_WIDTH / max);
+		fprintf(f, "%10llu -> %-10llu : %-8llu |",
+			(unsigned long long)low, (unsigned long long)high,
+			(unsigned long long)h->slots[i]);
+		for (j = 0; j < STAR_WIDTH; j++)
+			fputc(j < stars ? '*' : ' ', f);
+		fputs("|\n", f);
+	}
+}
+
+void zpt_print_text(FILE *f, const struct zpt_view *v, bool hist)
+{
+	char tbuf[16], a[16], b[16], c[16], d[16], e[16], g[16], h[16], k[16];
+	const struct zpt_totals *t = &v->now;
+	time_t when = (time_t)v->time;
+	struct tm tm;
+	size_t i;
+
+	localtime_r(&when, &tm);
+	strftime(tbuf, sizeof(tbuf), "%H:%M:%S", &tm);
+	zpt_fmt_bytes(a, sizeof(a), (double)t->zswap_bytes);
+	zpt_fmt_bytes(b, sizeof(b), (double)t->zswapped_bytes);
+	zpt_fmt_count(c, sizeof(c), (double)(t->zswapped_bytes / v->page_size));
+	zpt_fmt_count(d, sizeof(d), (double)t->zswpwb);
+	fprintf(f, "%s zswap %s holds %s (%.2f:1), %s pages, %s written back\n",
+		tbuf, a, b, system_ratio(t), c, d);
+	zpt_fmt_count(a, sizeof(a), total_rate(t->zswpout, v->prev.zswpout, v->interval_s));
+	zpt_fmt_count(b, sizeof(b), total_rate(t->zswpin, v->prev.zswpin, v->interval_s));
+	zpt_fmt_count(c, sizeof(c), total_rate(t->zswpwb, v->prev.zswpwb, v->interval_s));
+	zpt_fmt_count(d, sizeof(d), total_rate(t->pswpout, v->prev.pswpout, v->interval_s));
+	zpt_fmt_count(e, sizeof(e), total_rate(t->pswpin, v->prev.pswpin, v->interval_s));
+	fprintf(f, "pages/s: zswap out %s in %s written back %s; swap out %s in %s\n",
+		a, b, c, d, e);
+	if (v->memcg) {
+		const struct zpt_memcg_row *m = v->memcg;
+
+		zpt_fmt_count(a, sizeof(a), m->stores_s);
+		zpt_fmt_count(b, sizeof(b), m->loads_s);
+		zpt_fmt_count(c, sizeof(c), m->writebacks_s);
+		size_t len = strlen(m->path);
+
+		/* A long path keeps its end, which names the cgroup. */
+		if (len > 72)
+			fprintf(f, "cgroup ...%s\n", m->path + len - 69);
+		else
+			fprintf(f, "cgroup %s\n", m->path);
+		fprintf(f, "  zswap pages/s: stored %s loaded %s written back %s; stored at %.2f:1\n",
+			a, b, c, m->store_ratio);
+	}
+	fprintf(f, "\n%2s %-8s %6s %5s %5s %5s %5s %5s %5s %5s %5s %5s\n",
+		"ID", "BACKEND", "STORED", "POOL", "RATIO", "ALLOC", "FREE",
+		"EVICT", "RCL50", "RCL99", "WAIT", "WT99");
+	for (i = 0; i < v->nrows; i++) {
+		const struct zpt_row *r = &v->rows[i];
+
+		zpt_fmt_count(a, sizeof(a), (double)r->stored_pages);
+		zpt_fmt_bytes(b, sizeof(b), (double)r->pool_pages * v->page_size);
+		zpt_fmt_count(c, sizeof(c), r->allocs_s);
+		zpt_fmt_count(d, sizeof(d), r->frees_s);
+		zpt_fmt_count(e, sizeof(e), r->evicts_s);
+		zpt_fmt_ns(g, sizeof(g), r->reclaim_p50_ns);
+		zpt_fmt_ns(h, sizeof(h), r->reclaim_p99_ns);
+		zpt_fmt_count(k, sizeof(k), r->map_waits_s);
+		zpt_fmt_ns(tbuf, sizeof(tbuf), r->map_wait_p99_ns);
+		fprintf(f, "%2u %-8.8s %6s %5s %5.2f %5s %5s %5s %5s %5s %5s %5s\n",
+			r->id, r->type, a, b, r->ratio, c, d, e, g, h, k, tbuf);
+	}
+	if (!v->nrows)
+		fprintf(f, "   (no pools)\n");
+	for (i = 0; hist && i < v->nrows; i++) {
+		fprintf(f, "\npool %u (%s) reclaim latency (evict, writeback, shrink):\n",
+			v->rows[i].id, v->rows[i].type);
+		zpt_print_log2_hist(f, &v->rows[i].reclaim_hist, "nsecs");
+		fprintf(f, "pool %u (%s) map lock wait:\n", v->rows[i].id, v->rows[i].type);
+		zpt_print_log2_hist(f, &v->rows[i].map_wait_hist, "nsecs");
+	}
+}
+
+/* A JSON string: quotes, backslashes and control characters escaped. */
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+static void json_hist(FILE *f, const char *key, const struct zp_hist *h)
+{
+	int i;
+
+	fprintf(f, ",\"%s\":[", key);
+	for (i = 0; i < ZP_HIST_SLOTS; i++)
+		fprintf(f, "%s%llu", i ? "," : "", (unsigned long long)h->slots[i]);
+	fputc(']', f);
+}
+
+void zpt_print_json(FILE *f, const struct zpt_view *v, bool hist)
+{
+	const struct zpt_totals *t = &v->now, *p = &v->prev;
+	size_t i;
+
+	fprintf(f, "{\"time\":%lld,\"interval_s\":%.3f,\"system\":{", v->time, v->interval_s);
+	fprintf(f, "\"zswap_bytes\":%llu,\"zswapped_bytes\":%llu,\"ratio\":%.4f,"
+		"\"stored_pages\":%llu,\"written_back_pages\":%llu,",
+		(unsigned long long)t->zswap_bytes, (unsigned long long)t->zswapped_bytes,
+		system_ratio(t), (unsigned long long)(t->zswapped_bytes / v->page_size),
+		(unsigned long long)t->zswpwb);
+	fprintf(f, "\"zswpout_s\":%.1f,\"zswpin_s\":%.1f,\"zswpwb_s\":%.1f,"
+		"\"pswpout_s\":%.1f,\"pswpin_s\":%.1f}",
+		total_rate(t->zswpout, p->zswpout, v->interval_s),
+		total_rate(t->zswpin, p->zswpin, v->interval_s),
+		total_rate(t->zswpwb, p->zswpwb, v->interval_s),
+		total_rate(t->pswpout, p->pswpout, v->interval_s),
+		total_rate(t->pswpin, p->pswpin, v->interval_s));
+	if (v->memcg) {
+		fputs(",\"memcg\":{\"path\":", f);
+		json_string(f, v->memcg->path);
+		fprintf(f, ",\"id\":%llu,\"stores_s\":%.1f,\"loads_s\":%.1f,"
+			"\"writebacks_s\":%.1f,\"store_ratio\":%.4f}",
+			(unsigned long long)v->memcg->id, v->memcg->stores_s,
+			v->memcg->loads_s, v->memcg->writebacks_s,
+			v->memcg->store_ratio);
+	}
+	fputs(",\"pools\":[", f);
+	for (i = 0; i < v->nrows; i++) {
+		const struct zpt_row *r = &v->rows[i];
+
+		fprintf(f, "%s{\"id\":%u,\"backend\":", i ? "," : "", r->id);
+		json_string(f, r->type);
+		fprintf(f, ",\"stored_pages\":%lld,\"pool_pages\":%llu,\"pool_bytes\":%llu,"
+			"\"ratio\":%.4f,\"allocs_s\":%.1f,\"frees_s\":%.1f,\"evicts_s\":%.1f,"
+			"\"reclaim_p50_ns\":%llu,\"reclaim_p99_ns\":%llu,"
+			"\"map_waits_s\":%.1f,\"map_wait_p99_ns\":%llu",
+			(long long)r->stored_pages, (unsigned long long)r->pool_pages,
+			(unsigned long long)r->pool_pages * v->page_size, r->ratio,
+			r->allocs_s, r->frees_s, r->evicts_s,
+			(unsigned long long)r->reclaim_p50_ns,
+			(unsigned long long)r->reclaim_p99_ns, r->map_waits_s,
+			(unsigned long long)r->map_wait_p99_ns);
+		if (hist) {
+			json_hist(f, "reclaim_hist", &r->reclaim_hist);
+			json_hist(f, "map_wait_hist", &r->map_wait_hist);
+		}
+		fputc('}', f);
+	}
+	fputs("]}\n", f);
 }

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <linux/types.h>
 
 #include "zpool_stats.h"
@@ -52,6 +53,8 @@ struct zpt_row {
 	double ratio;		/* stored_pages / pool_pages, 0 if empty */
 	double allocs_s, frees_s, evicts_s, map_waits_s;
 	__u64 reclaim_p50_ns, reclaim_p99_ns, map_wait_p99_ns;
+	/* This interval's histograms: evict + writeback + shrink, map wait */
+	struct zp_hist reclaim_hist, map_wait_hist;
 };
 
 /*
@@ -67,5 +70,65 @@ void zpt_row_from_stats(struct zpt_row *row, unsigned int id,
 
 /* Sort @rows largest first by @key (ties by id, ascending). */
 void zpt_sort_rows(struct zpt_row *rows, size_t n, enum zpt_sort_key key);
+
+/*
+ * A decimal number from @s in [@min, @max], the whole string: 0, or -1
+ * for anything else (empty, sign, junk, out of range).
+ */
+int zpt_parse_ulong(const char *s, unsigned long min, unsigned long max,
+		    unsigned long *out);
+
+/* The system's zswap and swap counters (/proc/meminfo, /proc/vmstat). */
+struct zpt_totals {
+	__u64 zswap_bytes;	/* meminfo Zswap: compressed, in the pools */
+	__u64 zswapped_bytes;	/* meminfo Zswapped: what it stands for */
+	__u64 zswpout, zswpin, zswpwb, pswpout, pswpin;	/* vmstat, pages */
+};
+
+/*
+ * Add what @text (the content of /proc/meminfo or /proc/vmstat) says to
+ * @t; keys that are absent leave their field alone.  The number of keys
+ * found.
+ */
+int zpt_parse_totals(const char *text, struct zpt_totals *t);
+
+/* One memory cgroup's zswap flows over an interval (-c). */
+struct zpt_memcg_row {
+	const char *path;
+	__u64 id;
+	double stores_s, loads_s, writebacks_s;
+	double store_ratio;	/* original / compressed bytes stored, 0 if none */
+};
+
+void zpt_memcg_row_from_stats(struct zpt_memcg_row *row,
+			      const struct zp_memcg_stats *now,
+			      const struct zp_memcg_stats *prev,
+			      double interval_s);
+
+/* Everything one interval shows. */
+struct zpt_view {
+	long long time;		/* wall clock, seconds since the epoch */
+	double interval_s;
+	unsigned long page_size;
+	struct zpt_totals now, prev;
+	const struct zpt_row *rows;
+	size_t nrows;
+	const struct zpt_memcg_row *memcg;	/* NULL: no -c */
+};
+
+/*
+ * The screen as aligned text in at most 80 columns; with @hist, each
+ * pool's reclaim-latency and map-wait histograms follow.
+ */
+void zpt_print_text(FILE *f, const struct zpt_view *v, bool hist);
+/* One JSON object on one line (keys documented in zpooltop.8). */
+void zpt_print_json(FILE *f, const struct zpt_view *v, bool hist);
+/* A log2 histogram in the star-bar format of bcc's tools. */
+void zpt_print_log2_hist(FILE *f, const struct zp_hist *h, const char *unit);
+
+/* Numbers squeezed into at most 5 characters, with a unit suffix. */
+void zpt_fmt_count(char *buf, size_t size, double v);
+void zpt_fmt_bytes(char *buf, size_t size, double bytes);
+void zpt_fmt_ns(char *buf, size_t size, __u64 ns);
 
 #endif /* ZPOOLTOP_CORE_H */

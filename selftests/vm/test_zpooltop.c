@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zpooltop on the patched kernel: `zpooltop -j` runs through a zswap
+ * workload, every line it prints is JSON, the ratio it shows while the
+ * pages sit in zswap agrees with zswap's debugfs within 5%, a backend
+ * switch shows the new pool, and SIGINT ends it cleanly.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "zp_harness.h"
+#include "zp_util.h"
+
+#define LIMIT		(32UL << 20)
+#define WORKLOAD	(64UL << 20)
+#define HOLD_S		5
+#define MAX_POOLS	8
+
+struct json_pool {
+	unsigned int id;
+	char backend[16];
+	long long stored;
+	unsigned long long pages;
+	double ratio, allocs_s;
+};
+
+struct json_line {
+	long long time;
+	double interval_s;
+	int npools;
+	struct json_pool pools[MAX_POOLS];
+};
+
+/*
+ * The fields a test needs from one line of zpooltop -j, whose layout is
+ * zpooltop's own (zpt_print_json()); Python checks the syntax of every
+ * line separately.  0, or -1 if the line is not what it should be.
+ */
+static int parse_line(const char *s, struct json_line *l)
+{
+	const char *p;
+
+	memset(l, 0, sizeof(*l));
+	if (sscanf(s, "{\"time\":%lld,\"interval_s\":%lf", &l->time, &l->interval_s) != 2)
+		return -1;
+	for (p = strstr(s, "{\"id\":"); p && l->npools < MAX_POOLS; p = strstr(p + 1, "{\"id\":")) {
+		struct json_pool *jp = &l->pools[l->npools++];
+
+		if (sscanf(p, "{\"id\":%u,\"backend\":\"%15[^\"]\",\"stored_pages\":%lld,"
+			   "\"pool_pages\":%llu,\"pool_bytes\":%*u,\"ratio\":%lf,\"allocs_s\":%lf",
+			   &jp->id, jp->backend, &jp->stored, &jp->pages, &jp->ratio,
+			   &jp->allocs_s) != 6)
+			return -1;
+	}
+	return 0;
+}
+
+#define MAX_REPORTS	256
+
+/*
+ * Every report zpooltop wrote to @path, after Python's json module checked
+ * the syntax of each line: how many, or -1 if a line is not JSON or not
+ * zpooltop's layout.
+ */
+static int all_lines_are_json(const char *path);
+
+static int read_reports(const char *path, struct json_line *reports)
+{
+	char line[8192];
+	int n = 0;
+	FILE *f;
+
+	if (!all_lines_are_json(path))
+		return -1;
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (n < MAX_REPORTS && fgets(line, sizeof(line), f)) {
+		if (parse_line(line, &reports[n])) {
+			fprintf(stderr, "# report %d: %.200s", n + 1, line);
+			n = -1;
+			break;
+		}
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+static int all_lines_are_json(const char *path)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd),
+		 "python3 -c 'import json, sys\nfor l in sys.stdin: json.loads(l)' < %s", path);
+	return system(cmd) == 0;
+}
+
+FIXTURE(zpooltop) {
+	char saved[32], cg[256], out[64];
+	const char *bin;
+	pid_t pid;
+};
+
+FIXTURE_SETUP(zpooltop)
+{
+	self->pid = -1;
+	self->bin = getenv("ZPOOLTOP");
+	if (access("/sys/kernel/tracing/events/zpool", F_OK))
+		SKIP(return, "kernel without the series' tracepoints");
+	ASSERT_NE(NULL, self->bin) TH_LOG("ZPOOLTOP names the binary (vmtest/guest.sh sets it)");
+	ASSERT_EQ(0, access(self->bin, X_OK)) TH_LOG("%s: %s", self->bin, strerror(errno));
+	ASSERT_EQ(0, zp_zswap_param_get("zpool", self->saved, sizeof(self->saved)));
+	ASSERT_EQ(0, zp_cgroup_create("zp-top", LIMIT, self->cg, sizeof(self->cg)));
+	snprintf(self->out, sizeof(self->out), "/tmp/zpooltop-%d.jsonl", getpid());
+}
+
+FIXTURE_TEARDOWN(zpooltop)
+{
+	if (self->pid > 0) {
+		kill(self->pid, SIGKILL);
+		waitpid(self->pid, NULL, 0);
+	}
+	zp_cgroup_destroy(self->cg);
+	zp_zswap_param_set("zpool", self->saved);
+	unlink(self->out);
+}
+
+/* zpooltop -j 1, its output in @out; the pid, or -1. */
+static pid_t start_zpooltop(const char *bin, const char *out)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (!freopen(out, "w", stdout))
+			_exit(127);
+		execl(bin, bin, "-j", "1", NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* SIGINT, as a user's Ctrl-C: zpooltop must exit 0. */
+static int stop_zpooltop(pid_t pid)
+{
+	int status;
+
+	if (kill(pid, SIGINT) || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static double wall_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+struct hold {
+	double start, end;	/* wall clock */
+	struct zp_pool pool;	/* debugfs's current pool, mid-hold */
+	int err;
+};
+
+/* The pages sit in zswap, unchanged: zpooltop reports, debugfs is read. */
+static void hold_pages(void *arg)
+{
+	struct hold *h = arg;
+	struct zp_pool pools[MAX_POOLS];
+
+	h->start = wall_s();
+	sleep(HOLD_S / 2);
+	h->err = zp_zswap_pools(pools, MAX_POOLS) < 1;
+	h->pool = pools[0];
+	sleep(HOLD_S - HOLD_S / 2);
+	h->end = wall_s();
+}
+
+TEST_F(zpooltop, json_ratio_agrees_with_debugfs)
+{
+	struct hold h = {};
+	struct zp_workload w = {
+		.bytes = WORKLOAD,
+		.pattern = ZP_PATTERN_COMPRESSIBLE,
+		.between = hold_pages,
+		.arg = &h,
+	};
+	static struct json_line reports[MAX_REPORTS];
+	double kernel, worst = 0;
+	int lines, inside = 0, i, n;
+
+	ASSERT_EQ(0, zp_zswap_param_set("zpool", "zsmalloc"));
+	self->pid = start_zpooltop(self->bin, self->out);
+	ASSERT_GT(self->pid, 0);
+	sleep(2);		/* attached, with a first report */
+	ASSERT_EQ(0, zp_run_in_cgroup(self->cg, &w));
+	ASSERT_EQ(0, stop_zpooltop(self->pid));
+	self->pid = -1;
+	ASSERT_EQ(0, h.err);
+	ASSERT_EQ(0UL, w.bad_pages);
+	ASSERT_GT(h.pool.pool_pages, 0);
+	kernel = (double)h.pool.stored_pages / h.pool.pool_pages;
+
+	lines = read_reports(self->out, reports);
+	ASSERT_GT(lines, 0);
+	for (n = 0; n < lines; n++) {
+		struct json_line *l = &reports[n];
+
+		/* Only reports whose whole interval fell in the hold compare. */
+		if (l->time - l->interval_s - 1 < h.start || l->time + 1 > h.end)
+			continue;
+		for (i = 0; i < l->npools; i++) {
+			double off;
+
+			if (l->pools[i].id != h.pool.id)
+				continue;
+			inside++;
+			off = l->pools[i].ratio / kernel - 1;
+			if (off < 0)
+				off = -off;
+			if (off > worst)
+				worst = off;
+			EXPECT_STREQ("zsmalloc", l->pools[i].backend);
+		}
+	}
+	TH_LOG("%d lines, %d within the hold; debugfs pool %u: %lld pages in %lld = %.3f:1; worst difference %.2f%%",
+	       lines, inside, h.pool.id, h.pool.stored_pages, h.pool.pool_pages, kernel,
+	       worst * 100);
+	EXPECT_GE(lines, HOLD_S);
+	EXPECT_GE(inside, 1);
+	EXPECT_LE(worst, 0.05);
+}
+
+static void switch_to_zbud(void *arg)
+{
+	int *err = arg;
+
+	*err = zp_zswap_param_set("zpool", "zbud");
+	sleep(2);
+}
+
+TEST_F(zpooltop, backend_switch_shows_the_new_pool)
+{
+	int switch_err = -1, zbud_rows = 0, zbud_busy = 0, zsmalloc_rows = 0, i, n, lines;
+	static struct json_line reports[MAX_REPORTS];
+	struct zp_workload w = {
+		.bytes = WORKLOAD,
+		.pattern = ZP_PATTERN_COMPRESSIBLE,
+		.between = switch_to_zbud,
+		.arg = &switch_err,
+	};
+	struct zp_pool pools[MAX_POOLS];
+
+	ASSERT_EQ(0, zp_zswap_param_set("zpool", "zsmalloc"));
+	self->pid = start_zpooltop(self->bin, self->out);
+	ASSERT_GT(self->pid, 0);
+	sleep(2);
+	/* Pages go to zsmalloc, the backend switches, they are read back. */
+	ASSERT_EQ(0, zp_run_in_cgroup(self->cg, &w));
+	ASSERT_EQ(0, switch_err);
+	/* New stores now go to the zbud pool. */
+	w.between = NULL;
+	ASSERT_EQ(0, zp_run_in_cgroup(self->cg, &w));
+	sleep(2);
+	ASSERT_EQ(0, stop_zpooltop(self->pid));
+	self->pid = -1;
+	ASSERT_GE(zp_zswap_pools(pools, MAX_POOLS), 1);
+	ASSERT_STREQ("zbud", pools[0].type);
+
+	lines = read_reports(self->out, reports);
+	ASSERT_GT(lines, 0);
+	for (n = 0; n < lines; n++) {
+		struct json_line *l = &reports[n];
+
+		for (i = 0; i < l->npools; i++) {
+			if (!strcmp(l->pools[i].backend, "zsmalloc"))
+				zsmalloc_rows++;
+			if (l->pools[i].id != pools[0].id)
+				continue;
+			EXPECT_STREQ("zbud", l->pools[i].backend);
+			zbud_rows++;
+			zbud_busy += l->pools[i].allocs_s > 0;
+		}
+	}
+	TH_LOG("zbud pool %u: in %d reports, allocating in %d; zsmalloc rows %d",
+	       pools[0].id, zbud_rows, zbud_busy, zsmalloc_rows);
+	EXPECT_GT(zsmalloc_rows, 0);
+	EXPECT_GT(zbud_rows, 0);
+	EXPECT_GT(zbud_busy, 0);
+}
+
+TEST_HARNESS_MAIN

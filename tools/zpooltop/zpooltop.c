@@ -1,0 +1,449 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * zpooltop: a top for compressed memory.
+ *
+ * One row per zpool pool (zswap has one per backend in use): what it
+ * stores, its size and compression ratio, allocation, free and eviction
+ * rates, reclaim latency and how often and how long maps wait for the
+ * backend's locks.  Everything per pool comes from the zpool and zswap
+ * tracepoints through bpf/zpool_stats.bpf.c; the header line is the
+ * kernel's own counters.
+ */
+#include <argp.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/capability.h>
+#include <linux/magic.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "zpool_stats.h"
+#include "zpool_stats.skel.h"
+#include "zpooltop_core.h"
+
+#ifndef CAP_PERFMON
+#define CAP_PERFMON	38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF		39
+#endif
+
+#define DEBUGFS_POOLS	"/sys/kernel/debug/zswap/pools"
+#define VMLINUX_BTF	"/sys/kernel/btf/vmlinux"
+
+static struct env {
+	bool verbose;
+	bool noclear;
+	bool batch;
+	bool json;
+	bool hist;
+	int sort;
+	unsigned long rows;
+	unsigned long interval;
+	unsigned long count;	/* 0: until interrupted */
+	const char *cgroup;
+} env = {
+	.sort = ZPT_SORT_STORED,
+	.rows = 20,
+	.interval = 1,
+};
+
+static volatile sig_atomic_t exiting;
+
+const char *argp_program_version = "zpooltop 0.1 (zpool series for Linux 7.2)";
+const char argp_program_doc[] =
+"Show compressed-memory pools (zswap on zpool), refreshing like top.\n"
+"\n"
+"USAGE: zpooltop [-h] [-v] [-C] [-b | -j] [--hist] [-s KEY] [-r ROWS]\n"
+"                [-c CGROUP] [interval] [count]\n"
+"\n"
+"EXAMPLES:\n"
+"    zpooltop               # refresh every second until Ctrl-C\n"
+"    zpooltop 5 3           # three 5-second reports\n"
+"    zpooltop -b 1 10       # ten reports as plain text, 80 columns\n"
+"    zpooltop -j            # one JSON object per second (see zpooltop(8))\n"
+"    zpooltop -s waits -r 5 # the five pools whose maps wait most\n"
+"    zpooltop --hist        # with reclaim latency and map wait histograms\n"
+"    zpooltop -c /sys/fs/cgroup/app  # count only this cgroup's zswap flows\n";
+
+enum { OPT_HIST = 1000 };
+
+static const struct argp_option opts[] = {
+	{ "verbose", 'v', NULL, 0, "Verbose debug output (libbpf's log)", 0 },
+	{ "noclear", 'C', NULL, 0, "Don't clear the screen between reports", 0 },
+	{ "batch", 'b', NULL, 0, "Plain text without terminal control, 80 columns", 0 },
+	{ "json", 'j', NULL, 0, "One JSON object per interval, on one line", 0 },
+	{ "hist", OPT_HIST, NULL, 0, "Add reclaim latency and map wait histograms", 0 },
+	{ "sort", 's', "KEY", 0,
+	  "Sort pools by KEY, largest first: stored (default), pool, ratio, allocs, evicts, waits, id", 0 },
+	{ "rows", 'r', "ROWS", 0, "Show at most ROWS pools (default 20)", 0 },
+	{ "cgroup", 'c', "CGROUP", 0,
+	  "Count zswap stores, loads and writebacks of this cgroup v2 directory only", 0 },
+	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show the full help", 0 },
+	{},
+};
+
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
+{
+	unsigned long v;
+
+	switch (key) {
+	case 'h':
+		argp_state_help(state, stderr, ARGP_HELP_STD_HELP);
+		break;
+	case 'v':
+		env.verbose = true;
+		break;
+	case 'C':
+		env.noclear = true;
+		break;
+	case 'b':
+		env.batch = true;
+		break;
+	case 'j':
+		env.json = true;
+		break;
+	case OPT_HIST:
+		env.hist = true;
+		break;
+	case 's':
+		env.sort = zpt_parse_sort_key(arg);
+		if (env.sort < 0)
+			argp_error(state, "invalid sort key '%s' (one of: %s)",
+				   arg, zpt_sort_key_names());
+		break;
+	case 'r':
+		if (zpt_parse_ulong(arg, 1, ZP_MAX_POOLS, &env.rows))
+			argp_error(state, "invalid row count '%s' (1 to %d)",
+				   arg, ZP_MAX_POOLS);
+		break;
+	case 'c':
+		env.cgroup = arg;
+		break;
+	case ARGP_KEY_ARG:
+		if (state->arg_num == 0) {
+			if (zpt_parse_ulong(arg, 1, 3600, &v))
+				argp_error(state, "invalid interval '%s' (1 to 3600 seconds)", arg);
+			env.interval = v;
+		} else if (state->arg_num == 1) {
+			if (zpt_parse_ulong(arg, 1, 1000000000UL, &v))
+				argp_error(state, "invalid count '%s' (a positive number)", arg);
+			env.count = v;
+		} else {
+			argp_error(state, "unexpected argument '%s'", arg);
+		}
+		break;
+	case ARGP_KEY_END:
+		if (env.batch && env.json)
+			argp_error(state, "-b and -j do not go together");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static int libbpf_print_fn(enum libbpf_print_level level, const char *format,
+			   va_list args)
+{
+	(void)level;
+	if (!env.verbose)
+		return 0;
+	return vfprintf(stderr, format, args);
+}
+
+static void sig_handler(int sig)
+{
+	(void)sig;
+	exiting = 1;
+}
+
+/* Root, CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON (effective). */
+static bool have_privileges(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
+
+	if (syscall(SYS_capget, &hdr, data))
+		return geteuid() == 0;
+#define HAS_CAP(c) (data[(c) / 32].effective & (1U << ((c) % 32)))
+	return HAS_CAP(CAP_SYS_ADMIN) || (HAS_CAP(CAP_BPF) && HAS_CAP(CAP_PERFMON));
+#undef HAS_CAP
+}
+
+/* Does the running kernel have the series' tracepoints? */
+static bool have_series_tracepoints(void)
+{
+	static const char *const events[] = {
+		"btf_trace_zpool_map", "btf_trace_zpool_malloc",
+		"btf_trace_zswap_store",
+	};
+	struct btf *btf = btf__load_vmlinux_btf();
+	bool ok = btf != NULL;
+	size_t i;
+
+	for (i = 0; ok && i < sizeof(events) / sizeof(events[0]); i++)
+		ok = btf__find_by_name_kind(btf, events[i], BTF_KIND_TYPEDEF) > 0;
+	btf__free(btf);
+	return ok;
+}
+
+/* The id of a cgroup v2 directory (its inode), or 0 after saying why not. */
+static __u64 cgroup_id(const char *path)
+{
+	struct statfs sfs;
+	struct stat st;
+
+	if (statfs(path, &sfs) || stat(path, &st)) {
+		fprintf(stderr, "zpooltop: cannot use cgroup '%s': %s.\n", path,
+			strerror(errno));
+		return 0;
+	}
+	if (sfs.f_type != CGROUP2_SUPER_MAGIC || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "zpooltop: '%s' is not a cgroup v2 directory; give one under /sys/fs/cgroup.\n",
+			path);
+		return 0;
+	}
+	return st.st_ino;
+}
+
+static int read_text(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return -errno;
+	n = fread(buf, 1, size - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return 0;
+}
+
+static void read_totals(struct zpt_totals *t)
+{
+	static char buf[16384];
+
+	memset(t, 0, sizeof(*t));
+	if (!read_text("/proc/meminfo", buf, sizeof(buf)))
+		zpt_parse_totals(buf, t);
+	if (!read_text("/proc/vmstat", buf, sizeof(buf)))
+		zpt_parse_totals(buf, t);
+}
+
+/* What each pool held when we attached: events only carry changes. */
+struct seed {
+	bool known;
+	__s64 objects;
+	__u64 pool_pages;
+	char type[ZP_TYPE_LEN];
+};
+
+static void read_seeds(struct seed *seeds)
+{
+	char line[256], type[ZP_TYPE_LEN];
+	long long stored, pages;
+	unsigned int id;
+	FILE *f;
+
+	f = fopen(DEBUGFS_POOLS, "r");
+	if (!f) {
+		if (!env.json)
+			fprintf(stderr, "zpooltop: %s is not readable (%s); mount debugfs to count what pools held before zpooltop started.\n",
+				DEBUGFS_POOLS, strerror(errno));
+		return;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%u %15s %*s %lld %lld", &id, type, &stored, &pages) != 4 ||
+		    id >= ZP_MAX_POOLS)
+			continue;
+		seeds[id].known = true;
+		seeds[id].objects = stored;
+		seeds[id].pool_pages = pages;
+		memcpy(seeds[id].type, type, sizeof(type));
+	}
+	fclose(f);
+}
+
+static int read_pools(int fd, struct zp_pool_stats *stats)
+{
+	__u32 id;
+
+	for (id = 0; id < ZP_MAX_POOLS; id++)
+		if (bpf_map_lookup_elem(fd, &id, &stats[id]))
+			return -errno;
+	return 0;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* This interval's rows: live pools, and pools older than us we know of. */
+static size_t make_rows(struct zpt_row *rows, const struct zp_pool_stats *now,
+			const struct zp_pool_stats *prev, const struct seed *seeds,
+			double interval_s)
+{
+	static const struct zp_pool_stats zero;
+	struct zp_pool_stats cur;
+	size_t n = 0;
+	unsigned int id;
+
+	for (id = 0; id < ZP_MAX_POOLS; id++) {
+		bool old = now[id].gen == 0 && seeds[id].known;
+
+		if (!now[id].live && !old)
+			continue;
+		cur = now[id];
+		if (old) {
+			if (!cur.type[0])
+				memcpy(cur.type, seeds[id].type, sizeof(cur.type));
+			if (!cur.pool_pages && !cur.allocs && !cur.frees)
+				cur.pool_pages = seeds[id].pool_pages;
+		}
+		zpt_row_from_stats(&rows[n++], id, &cur,
+				   prev[id].gen == now[id].gen ? &prev[id] : &zero,
+				   old ? seeds[id].objects : 0, interval_s);
+	}
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct argp argp = {
+		.options = opts,
+		.parser = parse_arg,
+		.doc = argp_program_doc,
+	};
+	static struct zp_pool_stats stats[2][ZP_MAX_POOLS];
+	struct zp_memcg_stats mc[2] = {};
+	struct seed seeds[ZP_MAX_POOLS] = {};
+	struct zpt_row rows[ZP_MAX_POOLS];
+	struct zpool_stats_bpf *obj = NULL;
+	struct zpt_memcg_row memcg_row;
+	struct zpt_view view = {};
+	__u64 memcg_id = 0;
+	unsigned long i;
+	int cur = 0, err, pools_fd;
+	double t0, t1;
+
+	argp_err_exit_status = 2;
+	err = argp_parse(&argp, argc, argv, 0, NULL, NULL);
+	if (err)
+		return 2;
+
+	if (env.cgroup) {
+		memcg_id = cgroup_id(env.cgroup);
+		if (!memcg_id)
+			return 1;
+	}
+	if (!have_privileges()) {
+		fprintf(stderr, "zpooltop: loading BPF programs needs root, or CAP_BPF and CAP_PERFMON; run it with sudo.\n");
+		return 1;
+	}
+	if (access(VMLINUX_BTF, R_OK)) {
+		fprintf(stderr, "zpooltop: this kernel has no BTF (%s); build it with CONFIG_DEBUG_INFO_BTF=y.\n",
+			VMLINUX_BTF);
+		return 1;
+	}
+	if (!have_series_tracepoints()) {
+		fprintf(stderr, "zpooltop: this kernel has no zpool tracepoints; boot a kernel with the zpool patch series (make kernel).\n");
+		return 1;
+	}
+
+	libbpf_set_print(libbpf_print_fn);
+	obj = zpool_stats_bpf__open();
+	if (!obj) {
+		err = -errno;
+		fprintf(stderr, "zpooltop: cannot open the BPF object: %s.\n", strerror(-err));
+		goto cleanup;
+	}
+	obj->rodata->target_memcg = memcg_id;
+	err = zpool_stats_bpf__load(obj);
+	if (!err)
+		err = zpool_stats_bpf__attach(obj);
+	if (err) {
+		fprintf(stderr, "zpooltop: cannot load and attach the BPF programs: %s (-v shows libbpf's log).\n",
+			strerror(-err));
+		goto cleanup;
+	}
+	read_seeds(seeds);
+
+	if (signal(SIGINT, sig_handler) == SIG_ERR ||
+	    signal(SIGTERM, sig_handler) == SIG_ERR) {
+		err = -errno;
+		fprintf(stderr, "zpooltop: cannot set signal handlers: %s.\n", strerror(errno));
+		goto cleanup;
+	}
+
+	pools_fd = bpf_map__fd(obj->maps.pools);
+	err = read_pools(pools_fd, stats[cur]);
+	if (err)
+		goto read_failed;
+	read_totals(&view.prev);
+	view.page_size = (unsigned long)sysconf(_SC_PAGESIZE);
+	view.rows = rows;
+	t0 = now_s();
+
+	for (i = 0; !env.count || i < env.count; i++) {
+		sleep(env.interval);	/* a signal ends it early: report, then stop */
+		err = read_pools(pools_fd, stats[!cur]);
+		if (err)
+			goto read_failed;
+		read_totals(&view.now);
+		t1 = now_s();
+		view.time = time(NULL);
+		view.interval_s = t1 - t0;
+		view.nrows = make_rows(rows, stats[!cur], stats[cur], seeds, view.interval_s);
+		zpt_sort_rows(rows, view.nrows, env.sort);
+		if (view.nrows > env.rows)
+			view.nrows = env.rows;
+		if (memcg_id) {
+			if (bpf_map_lookup_elem(bpf_map__fd(obj->maps.memcgs), &memcg_id,
+						&mc[!cur]))
+				memset(&mc[!cur], 0, sizeof(mc[!cur]));	/* no event yet */
+			zpt_memcg_row_from_stats(&memcg_row, &mc[!cur], &mc[cur], view.interval_s);
+			memcg_row.path = env.cgroup;
+			memcg_row.id = memcg_id;
+			view.memcg = &memcg_row;
+		}
+
+		if (env.json) {
+			zpt_print_json(stdout, &view, env.hist);
+		} else {
+			if (!env.noclear && !env.batch)
+				fputs("\033[H\033[2J", stdout);
+			else if (i)
+				fputc('\n', stdout);
+			zpt_print_text(stdout, &view, env.hist);
+		}
+		fflush(stdout);
+
+		cur = !cur;
+		view.prev = view.now;
+		t0 = t1;
+		if (exiting)
+			break;
+	}
+	err = 0;
+	goto cleanup;
+
+read_failed:
+	fprintf(stderr, "zpooltop: cannot read the BPF maps: %s.\n", strerror(-err));
+cleanup:
+	zpool_stats_bpf__destroy(obj);
+	return err ? 1 : 0;
+}
