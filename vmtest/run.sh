@@ -1,10 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# run.sh [--demo] BZIMAGE SELFTESTS RESULTS
+# run.sh [--demo|--bench] BZIMAGE SELFTESTS RESULTS
 #
 # Boot BZIMAGE in virtme-ng with a swap disk and run every selftest built
-# in SELFTESTS inside it (or, with --demo, the demo).  TAP results, the
+# in SELFTESTS inside it (or, with --demo or --bench, the demo or the
+# benchmarks, whose output is followed live).  TAP results, the
 # guest's console and its kernel log land in RESULTS.  The run fails if a
 # test fails, if the guest does not finish, or if the kernel log shows a
 # warning, BUG, oops, lockdep report or panic.
@@ -14,11 +15,12 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
+usage="usage: run.sh [--demo|--bench] BZIMAGE SELFTESTS RESULTS"
 mode=test
-if [ "${1:-}" = --demo ]; then mode=demo; shift; fi
-bzimage=$(realpath "${1:?usage: run.sh [--demo] BZIMAGE SELFTESTS RESULTS}")
-selftests=$(realpath "${2:?usage: run.sh [--demo] BZIMAGE SELFTESTS RESULTS}")
-results=${3:?usage: run.sh [--demo] BZIMAGE SELFTESTS RESULTS}
+case "${1:-}" in --demo|--bench) mode=${1#--}; shift ;; esac
+bzimage=$(realpath "${1:?$usage}")
+selftests=$(realpath "${2:?$usage}")
+results=${3:?$usage}
 mkdir -p "$results"
 results=$(realpath "$results")
 vmdir=$(dirname "$results")/vm
@@ -63,12 +65,12 @@ vm() {
 		--exec "ZP_KOBJ=$kobj $here/guest.sh $mode $selftests $results" \
 		> "$console" 2>&1 < /dev/null
 }
-if [ "$mode" = demo ]; then
-	# The demo is for watching: follow what the guest writes, live.
-	: > "$results/demo.log"
+if [ "$mode" != test ]; then
+	# The demo and benchmarks are for watching: follow them live.
+	: > "$results/$mode.log"
 	vm &
 	vmpid=$!
-	tail -n +1 -f --pid=$vmpid "$results/demo.log"
+	tail -n +1 -f --pid=$vmpid "$results/$mode.log"
 	wait $vmpid || status=$?
 else
 	vm || status=$?
@@ -86,5 +88,5 @@ if grep -q '^not ok' "$results/kernel-log.tap"; then
 	grep -A20 '^not ok' "$results/kernel-log.tap" >&2
 	exit 1
 fi
-[ "$mode" = demo ] || "$here/tally.sh" --quiet "$results"/test_*.tap \
+[ "$mode" != test ] || "$here/tally.sh" --quiet "$results"/test_*.tap \
 	"$results/kunit.tap" "$results/kernel-log.tap"
