@@ -57,15 +57,40 @@ static struct zp_pool_stats *pool(unsigned int id)
 	return bpf_map_lookup_elem(&pools, &key);
 }
 
+/* floor(log2(v)) in five steps, as bcc's libbpf-tools do it (bits.bpf.h). */
+static __always_inline __u32 log2_u32(__u32 v)
+{
+	__u32 r, shift;
+
+	r = (v > 0xFFFF) << 4;
+	v >>= r;
+	shift = (v > 0xFF) << 3;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0xF) << 2;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0x3) << 1;
+	v >>= shift;
+	r |= shift;
+	r |= (v >> 1);
+	return r;
+}
+
+static __always_inline __u32 log2_u64(__u64 v)
+{
+	__u32 hi = v >> 32;
+
+	return hi ? log2_u32(hi) + 32 : log2_u32(v);
+}
+
 static void hist_add(struct zp_hist *h, __u64 ns)
 {
-	__u32 slot = 0;
+	/* slot n holds [2^n, 2^(n+1)); 0 and 1 share slot 0; clamped */
+	__u32 slot = ns > 1 ? log2_u64(ns) : 0;
 
-	/* log2, clamped to the last slot */
-	while (ns > 1 && slot < ZP_HIST_SLOTS - 1) {
-		ns >>= 1;
-		slot++;
-	}
+	if (slot >= ZP_HIST_SLOTS)
+		slot = ZP_HIST_SLOTS - 1;
 	__sync_fetch_and_add(&h->slots[slot], 1);
 }
 

@@ -83,6 +83,31 @@ static double mbps(long long pages, double s)
 	return s > 0 ? pages * (double)ZP_PAGE_SIZE / s / 1e6 : 0;
 }
 
+static void print_mode(const char *backend, const char *set, int mode,
+		       const struct run *r)
+{
+	printf("%-8s %-12s %-7s ", backend, set, mode_names[mode]);
+	/* Nothing stored (zbud refuses what does not compress): no figure. */
+	if (!r->stored || !r->loaded) {
+		printf("%10s %10s %8s\n", "-", "-", "-");
+		return;
+	}
+	printf("%10.1f %10.1f %8.2f\n", mbps(r->stored, r->store_s),
+	       mbps(r->loaded, r->load_s), r->density);
+}
+
+/* How much slower with BPF attached, best run against best run: + is a cost. */
+static void print_cost(const struct run *off, const struct run *bpf)
+{
+	double so = mbps(off->stored, off->store_s), sb = mbps(bpf->stored, bpf->store_s);
+	double lo = mbps(off->loaded, off->load_s), lb = mbps(bpf->loaded, bpf->load_s);
+
+	if (!so || !sb || !lo || !lb)
+		return;
+	printf("%-8s %-12s %-7s %9.1f%% %9.1f%%\n", "", "", "cost",
+	       100.0 * so / sb - 100, 100.0 * lo / lb - 100);
+}
+
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	return level == LIBBPF_WARN ? vfprintf(stderr, fmt, ap) : 0;
@@ -155,16 +180,8 @@ int main(int argc, char **argv)
 				}
 			}
 			for (m = 0; m < NR_MODES; m++)
-				printf("%-8s %-12s %-7s %10.1f %10.1f %8.2f\n", backends[b],
-				       sets[s].name, mode_names[m],
-				       mbps(best[m].stored, best[m].store_s),
-				       mbps(best[m].loaded, best[m].load_s), best[m].density);
-			/* How much slower with BPF attached: + is a cost. */
-			printf("%-8s %-12s %-7s %9.1f%% %9.1f%%\n", "", "", "cost",
-			       100.0 * mbps(best[MODE_OFF].stored, best[MODE_OFF].store_s) /
-			       (mbps(best[MODE_BPF].stored, best[MODE_BPF].store_s) ?: 1) - 100,
-			       100.0 * mbps(best[MODE_OFF].loaded, best[MODE_OFF].load_s) /
-			       (mbps(best[MODE_BPF].loaded, best[MODE_BPF].load_s) ?: 1) - 100);
+				print_mode(backends[b], sets[s].name, m, &best[m]);
+			print_cost(&best[MODE_OFF], &best[MODE_BPF]);
 			fflush(stdout);
 		}
 	}
