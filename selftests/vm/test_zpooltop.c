@@ -64,13 +64,20 @@ static int parse_line(const char *s, struct json_line *l)
 
 #define MAX_REPORTS	256
 
+static bool all_lines_are_json(const char *path)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd),
+		 "python3 -c 'import json, sys\nfor l in sys.stdin: json.loads(l)' < %s", path);
+	return system(cmd) == 0;
+}
+
 /*
  * Every report zpooltop wrote to @path, after Python's json module checked
  * the syntax of each line: how many, or -1 if a line is not JSON or not
  * zpooltop's layout.
  */
-static int all_lines_are_json(const char *path);
-
 static int read_reports(const char *path, struct json_line *reports)
 {
 	char line[8192];
@@ -94,14 +101,6 @@ static int read_reports(const char *path, struct json_line *reports)
 	return n;
 }
 
-static int all_lines_are_json(const char *path)
-{
-	char cmd[512];
-
-	snprintf(cmd, sizeof(cmd),
-		 "python3 -c 'import json, sys\nfor l in sys.stdin: json.loads(l)' < %s", path);
-	return system(cmd) == 0;
-}
 
 FIXTURE(zpooltop) {
 	char saved[32], cg[256], out[64];

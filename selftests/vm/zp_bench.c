@@ -34,8 +34,9 @@ struct run {
 	double store_s, load_s;
 	long long stored, loaded;
 	double density;
-	int err;
-	struct timespec t_loaded;
+	/* where the load phase starts: the clock and zswpin */
+	double load_start;
+	long long zswpin0;
 };
 
 static double now_s(void)
@@ -60,8 +61,8 @@ static void store_phase(void *arg)
 	r->stored = zp_stat_get("/proc/vmstat", "zswpout") - out0;
 	if (zp_zswap_pools(pools, 8) > 0 && pools[0].pool_pages > 0)
 		r->density = (double)pools[0].stored_pages / pools[0].pool_pages;
-	r->loaded = zp_stat_get("/proc/vmstat", "zswpin");
-	r->load_s = now_s();	/* the load phase starts when this returns */
+	r->zswpin0 = zp_stat_get("/proc/vmstat", "zswpin");
+	r->load_start = now_s();	/* the load phase starts when this returns */
 }
 
 static int one_run(struct run *r, enum zp_pattern pattern, size_t *bad)
@@ -72,8 +73,8 @@ static int one_run(struct run *r, enum zp_pattern pattern, size_t *bad)
 	};
 	int err = zp_run_in_cgroup(r->cg, &w);
 
-	r->load_s = now_s() - r->load_s;
-	r->loaded = zp_stat_get("/proc/vmstat", "zswpin") - r->loaded;
+	r->load_s = now_s() - r->load_start;
+	r->loaded = zp_stat_get("/proc/vmstat", "zswpin") - r->zswpin0;
 	*bad += w.bad_pages;
 	return err;
 }

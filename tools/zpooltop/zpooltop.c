@@ -180,7 +180,7 @@ static bool have_privileges(void)
 #undef HAS_CAP
 }
 
-/* Does the running kernel have the series' tracepoints? */
+/* Does the running kernel have the series' tracepoints?  Reads its BTF. */
 static bool have_series_tracepoints(void)
 {
 	static const char *const events[] = {
@@ -359,10 +359,6 @@ int main(int argc, char **argv)
 			VMLINUX_BTF);
 		return 1;
 	}
-	if (!have_series_tracepoints()) {
-		fprintf(stderr, "zpooltop: this kernel has no zpool tracepoints; boot a kernel with the zpool patch series (make kernel).\n");
-		return 1;
-	}
 
 	libbpf_set_print(libbpf_print_fn);
 	obj = zpool_stats_bpf__open();
@@ -376,8 +372,12 @@ int main(int argc, char **argv)
 	if (!err)
 		err = zpool_stats_bpf__attach(obj);
 	if (err) {
-		fprintf(stderr, "zpooltop: cannot load and attach the BPF programs: %s (-v shows libbpf's log).\n",
-			strerror(-err));
+		/* Only now parse the kernel's BTF, to say why: start-up stays cheap. */
+		if (!have_series_tracepoints())
+			fprintf(stderr, "zpooltop: this kernel has no zpool tracepoints; boot a kernel with the zpool patch series (make kernel).\n");
+		else
+			fprintf(stderr, "zpooltop: cannot load and attach the BPF programs: %s (-v shows libbpf's log).\n",
+				strerror(-err));
 		goto cleanup;
 	}
 	read_seeds(seeds);

@@ -287,11 +287,6 @@ void zpt_fmt_ns(char *buf, size_t size, __u64 ns)
 		snprintf(buf, size, "%.0f%s", v, unit[i]);
 }
 
-static double total_rate(__u64 now, __u64 prev, double interval_s)
-{
-	return rate(now, prev, interval_s);
-}
-
 static double system_ratio(const struct zpt_totals *t)
 {
 	return t->zswap_bytes ? (double)t->zswapped_bytes / (double)t->zswap_bytes : 0;
@@ -330,7 +325,7 @@ void zpt_print_log2_hist(FILE *f, const struct zp_hist *h, const char *unit)
 
 void zpt_print_text(FILE *f, const struct zpt_view *v, bool hist)
 {
-	char tbuf[16], a[16], b[16], c[16], d[16], e[16], g[16], h[16], k[16];
+	char tbuf[16], a[16], b[16], c[16], d[16], e[16], g[16], h[16], k[16], w[16];
 	const struct zpt_totals *t = &v->now;
 	time_t when = (time_t)v->time;
 	struct tm tm;
@@ -344,11 +339,11 @@ void zpt_print_text(FILE *f, const struct zpt_view *v, bool hist)
 	zpt_fmt_count(d, sizeof(d), (double)t->zswpwb);
 	fprintf(f, "%s zswap %s holds %s (%.2f:1), %s pages, %s written back\n",
 		tbuf, a, b, system_ratio(t), c, d);
-	zpt_fmt_count(a, sizeof(a), total_rate(t->zswpout, v->prev.zswpout, v->interval_s));
-	zpt_fmt_count(b, sizeof(b), total_rate(t->zswpin, v->prev.zswpin, v->interval_s));
-	zpt_fmt_count(c, sizeof(c), total_rate(t->zswpwb, v->prev.zswpwb, v->interval_s));
-	zpt_fmt_count(d, sizeof(d), total_rate(t->pswpout, v->prev.pswpout, v->interval_s));
-	zpt_fmt_count(e, sizeof(e), total_rate(t->pswpin, v->prev.pswpin, v->interval_s));
+	zpt_fmt_count(a, sizeof(a), rate(t->zswpout, v->prev.zswpout, v->interval_s));
+	zpt_fmt_count(b, sizeof(b), rate(t->zswpin, v->prev.zswpin, v->interval_s));
+	zpt_fmt_count(c, sizeof(c), rate(t->zswpwb, v->prev.zswpwb, v->interval_s));
+	zpt_fmt_count(d, sizeof(d), rate(t->pswpout, v->prev.pswpout, v->interval_s));
+	zpt_fmt_count(e, sizeof(e), rate(t->pswpin, v->prev.pswpin, v->interval_s));
 	fprintf(f, "pages/s: zswap out %s in %s written back %s; swap out %s in %s\n",
 		a, b, c, d, e);
 	if (v->memcg) {
@@ -381,9 +376,9 @@ void zpt_print_text(FILE *f, const struct zpt_view *v, bool hist)
 		zpt_fmt_ns(g, sizeof(g), r->reclaim_p50_ns);
 		zpt_fmt_ns(h, sizeof(h), r->reclaim_p99_ns);
 		zpt_fmt_count(k, sizeof(k), r->map_waits_s);
-		zpt_fmt_ns(tbuf, sizeof(tbuf), r->map_wait_p99_ns);
+		zpt_fmt_ns(w, sizeof(w), r->map_wait_p99_ns);
 		fprintf(f, "%2u %-8.8s %6s %5s %5.2f %5s %5s %5s %5s %5s %5s %5s\n",
-			r->id, r->type, a, b, r->ratio, c, d, e, g, h, k, tbuf);
+			r->id, r->type, a, b, r->ratio, c, d, e, g, h, k, w);
 	}
 	if (!v->nrows)
 		fprintf(f, "   (no pools)\n");
@@ -436,11 +431,11 @@ void zpt_print_json(FILE *f, const struct zpt_view *v, bool hist)
 		(unsigned long long)t->zswpwb);
 	fprintf(f, "\"zswpout_s\":%.1f,\"zswpin_s\":%.1f,\"zswpwb_s\":%.1f,"
 		"\"pswpout_s\":%.1f,\"pswpin_s\":%.1f}",
-		total_rate(t->zswpout, p->zswpout, v->interval_s),
-		total_rate(t->zswpin, p->zswpin, v->interval_s),
-		total_rate(t->zswpwb, p->zswpwb, v->interval_s),
-		total_rate(t->pswpout, p->pswpout, v->interval_s),
-		total_rate(t->pswpin, p->pswpin, v->interval_s));
+		rate(t->zswpout, p->zswpout, v->interval_s),
+		rate(t->zswpin, p->zswpin, v->interval_s),
+		rate(t->zswpwb, p->zswpwb, v->interval_s),
+		rate(t->pswpout, p->pswpout, v->interval_s),
+		rate(t->pswpin, p->pswpin, v->interval_s));
 	if (v->memcg) {
 		fputs(",\"memcg\":{\"path\":", f);
 		json_string(f, v->memcg->path);
