@@ -131,23 +131,32 @@ static void test_workload_through_zswap(void)
  */
 static void test_clock_resolution(void)
 {
+	long long step, smallest = -1;
 	char cs[64] = "";
 	struct timespec a, b;
-	long long step;
-	int tries = 0;
+	int i, tries;
 
 	zp_read_file("/sys/devices/system/clocksource/clocksource0/current_clocksource",
 		     cs, sizeof(cs));
 	cs[strcspn(cs, "\n")] = '\0';
-	/* The smallest step the monotonic clock takes. */
-	clock_gettime(CLOCK_MONOTONIC, &a);
-	do {
-		clock_gettime(CLOCK_MONOTONIC, &b);
-	} while (a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec && ++tries < 100000000);
-	step = (b.tv_sec - a.tv_sec) * 1000000000LL + b.tv_nsec - a.tv_nsec;
-	ksft_test_result(strstr(cs, "jiffies") == NULL && step < 100000,
-			 "the clock resolves nanoseconds (clocksource %s, a step of %lld ns)\n",
-			 cs, step);
+	/*
+	 * The smallest of many steps: any single one can be stretched by the
+	 * host descheduling the guest's vCPU (seen once in CI: 117 us).
+	 */
+	for (i = 0; i < 1000; i++) {
+		tries = 0;
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		do {
+			clock_gettime(CLOCK_MONOTONIC, &b);
+		} while (a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec &&
+			 ++tries < 10000000);
+		step = (b.tv_sec - a.tv_sec) * 1000000000LL + b.tv_nsec - a.tv_nsec;
+		if (smallest < 0 || step < smallest)
+			smallest = step;
+	}
+	ksft_test_result(strstr(cs, "jiffies") == NULL && smallest < 100000,
+			 "the clock resolves nanoseconds (clocksource %s, smallest of 1000 steps %lld ns)\n",
+			 cs, smallest);
 }
 
 int main(void)
