@@ -12,6 +12,8 @@ PRISTINE := $(if $(KSRC),$(abspath $(KSRC)),$(BUILD)/src/linux-source)
 KTREE    := $(BUILD)/linux
 KOBJ     := $(BUILD)/obj
 BZIMAGE  := $(KOBJ)/arch/x86/boot/bzImage
+# make bench boots the same kernel without debug.config's checks.
+BENCH_KOBJ := $(BUILD)/obj-bench
 RESULTS  := $(BUILD)/results
 V        ?= 0
 export V
@@ -25,7 +27,7 @@ endif
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 .PHONY: all help deps source patch kernel bpf zpooltop selftests vmtest \
-	host-test patches-check check demo bench clean distclean
+	host-test patches-check check demo bench bench-kernel clean distclean
 
 all: kernel zpooltop selftests
 
@@ -38,7 +40,8 @@ help:
 	@echo 'make kernel         build bzImage from kernel/configs/*.config'
 	@echo 'make bpf            build the CO-RE BPF programs and their skeletons'
 	@echo 'make zpooltop       build tools/zpooltop into build/zpooltop/'
-	@echo 'make bench          boot the kernel and run the benchmarks (not part of check)'
+	@echo 'make bench          boot a kernel without debug checks and run the benchmarks'
+	@echo '                    (not part of check)'
 	@echo 'make vmtest         boot the kernel in virtme-ng and run selftests/'
 	@echo 'make patches-check  checkpatch --strict and a bisect build of every patch'
 	@echo 'Variables: KSRC=path/to/v$(KERNEL_BASE).y  VMTEST_KVM=0|1  V=1'
@@ -57,7 +60,7 @@ patch: source
 	$(Q)kernel/apply-series.sh '$(PRISTINE)' $(KTREE) patches
 
 kernel: patch
-	$(Q)kernel/build.sh $(KTREE) $(KOBJ) kernel/configs
+	$(Q)kernel/build.sh $(KTREE) $(KOBJ) kernel/configs bzImage modules
 
 bpf: kernel
 	$(Q)$(MAKE) -s -C bpf KOBJ=$(KOBJ) OUT=$(BUILD)/bpf
@@ -87,8 +90,12 @@ check: deps
 demo: kernel zpooltop selftests
 	$(Q)vmtest/run.sh --demo $(BZIMAGE) $(BUILD)/selftests $(RESULTS)
 
-bench: kernel zpooltop selftests
-	$(Q)vmtest/run.sh --bench $(BZIMAGE) $(BUILD)/selftests $(RESULTS)
+bench-kernel: patch
+	$(Q)kernel/build.sh $(KTREE) $(BENCH_KOBJ) kernel/configs \
+		--extra=kernel/configs/bench/nodebug.config bzImage modules
+
+bench: bench-kernel zpooltop selftests
+	$(Q)vmtest/run.sh --bench $(BENCH_KOBJ)/arch/x86/boot/bzImage $(BUILD)/selftests $(RESULTS)
 
 patches-check: source
 	$(Q)mkdir -p $(RESULTS)
@@ -99,7 +106,7 @@ patches-check: source
 	! grep -q '^not ok' $(RESULTS)/patches-check.tap
 
 clean:
-	rm -rf $(KOBJ) $(BUILD)/bpf $(BUILD)/zpooltop $(BUILD)/selftests $(RESULTS) \
+	rm -rf $(KOBJ) $(BENCH_KOBJ) $(BUILD)/bpf $(BUILD)/zpooltop $(BUILD)/selftests $(RESULTS) \
 		$(BUILD)/bisect $(BUILD)/vm
 
 distclean:

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# build.sh SRC OBJ CONFIGDIR [--prefix=ID] [TARGET...]: configure
-# (tinyconfig + every fragment in CONFIGDIR) and build TARGETs (bzImage by
+# build.sh SRC OBJ CONFIGDIR [--prefix=ID] [--extra=FRAGMENT] [TARGET...]:
+# configure (tinyconfig + every fragment in CONFIGDIR, then FRAGMENT, later
+# fragments overriding earlier ones) and build TARGETs (bzImage by
 # default) out of tree in OBJ.  The configuration is regenerated only when
 # a fragment or the base changed, and every option a fragment asks for is
 # checked after olddefconfig, so an option Kconfig silently dropped fails
@@ -11,13 +12,15 @@
 # --prefix=ID builds a prefix ID of the series: the configuration is made
 # afresh for each ID, and options the prefix does not know yet are fine.
 set -euo pipefail
-usage="usage: build.sh SRC OBJ CONFIGDIR [--prefix=ID] [TARGET...]"
+usage="usage: build.sh SRC OBJ CONFIGDIR [--prefix=ID] [--extra=FRAGMENT] [TARGET...]"
 src=$(cd "${1:?$usage}" && pwd)
 obj=${2:?$usage}
 configs=$(cd "${3:?$usage}" && pwd)
 shift 3
 prefix=
 case "${1:-}" in --prefix=*) prefix=${1#--prefix=}; shift ;; esac
+fragments=("$configs"/*.config)
+case "${1:-}" in --extra=*) fragments+=("$(realpath "${1#--extra=}")"); shift ;; esac
 targets=("${@:-bzImage}")
 
 # A different base tree invalidates every object: start afresh.
@@ -53,15 +56,18 @@ run_logged() {
 }
 : > "$log"
 
-stamp=$( { cat "$obj/.base-id"; echo "$prefix"; cat "$configs"/*.config; } | sha256sum | cut -d' ' -f1)
+stamp=$( { cat "$obj/.base-id"; echo "$prefix"; cat "${fragments[@]}"; } | sha256sum | cut -d' ' -f1)
 if [ ! -f "$obj/.config" ] || [ "$(cat "$obj/.config-stamp" 2>/dev/null)" != "$stamp" ]; then
-	echo "  CONFIG  tinyconfig + $(cd "$configs" && echo *.config)"
+	echo "  CONFIG  tinyconfig + $(for f in "${fragments[@]}"; do basename "$f"; done | paste -sd' ')"
 	rm -f "$obj/.config-stamp"
 	run_logged kmake tinyconfig
-	run_logged "$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$configs"/*.config
+	run_logged "$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "${fragments[@]}"
 	run_logged kmake olddefconfig
-	missing=$(cat "$configs"/*.config | sed -n -e 's/^\(CONFIG_[A-Za-z0-9_]*=.*\)/\1/p' \
+	# What the fragments ask for, the last word on each option winning.
+	missing=$(cat "${fragments[@]}" | sed -n -e 's/^\(CONFIG_[A-Za-z0-9_]*=.*\)/\1/p' \
 			-e 's/^# \(CONFIG_[A-Za-z0-9_]*\) is not set/\1=n/p' |
+		  awk -F= '{ want[$1] = $0; if (!($1 in seen)) order[++n] = $1; seen[$1] = 1 }
+			   END { for (i = 1; i <= n; i++) print want[order[i]] }' |
 		  while IFS= read -r want; do
 			opt=${want%%=*}
 			have=$(grep -E "^$opt=|^# $opt is not set" "$obj/.config" || true)

@@ -3,10 +3,15 @@
  * zswap on zpool, per backend: pages pushed out by a memory cgroup limit
  * land in the chosen backend and read back intact, at the density the
  * backend's design allows; switching backends loses nothing; a bad name
- * changes nothing; zbud's page reclaim writes back under pool pressure.
+ * changes nothing; zbud's page reclaim writes back under pool pressure;
+ * zbud as a module is loaded when asked for and stays while a pool uses it.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "zp_harness.h"
@@ -273,6 +278,122 @@ TEST(zbud_reclaim_writes_back)
 	EXPECT_GT(wb1 - wb0, 0);
 	EXPECT_EQ(wb1 - wb0, zswpwb1 - zswpwb0);
 	EXPECT_EQ(0UL, w.bad_pages);
+}
+
+/* Is zbud a module of the running kernel (not built in, not absent)? */
+static bool zbud_is_module(void)
+{
+	char path[512], cmd[600];
+	struct utsname u;
+
+	uname(&u);
+	snprintf(path, sizeof(path), "/lib/modules/%s/modules.dep", u.release);
+	snprintf(cmd, sizeof(cmd), "grep -q '/zbud\\.ko[^:]*:' %s", path);
+	return access(path, R_OK) == 0 && system(cmd) == 0;
+}
+
+static bool zbud_loaded(void)
+{
+	return access("/sys/module/zbud", F_OK) == 0;
+}
+
+/* rmmod zbud: 0, or the errno delete_module(2) gave. */
+static int zbud_unload(void)
+{
+	return syscall(SYS_delete_module, "zbud", O_NONBLOCK) ? errno : 0;
+}
+
+/* Does any zswap pool, current or draining, use zbud? */
+static bool zbud_pool_exists(void)
+{
+	struct zp_pool pools[8];
+	int i, n = zp_zswap_pools(pools, 8);
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(pools[i].type, "zbud"))
+			return true;
+	return false;
+}
+
+/* Wait up to a minute for zswap to free its last zbud pool. */
+static bool zbud_pools_gone(void)
+{
+	int tries;
+
+	for (tries = 0; tries < 600 && zbud_pool_exists(); tries++)
+		usleep(100000);
+	return !zbud_pool_exists();
+}
+
+/* While the workload's pages are in a zbud pool: unload, switch, unload. */
+struct pinned_ctx {
+	int unload_in_use;	/* errno, zbud current */
+	int unload_draining;	/* errno, zbud's pool draining */
+	int switch_ret;
+	bool loaded_after;
+};
+
+static void unload_while_in_use(void *arg)
+{
+	struct pinned_ctx *c = arg;
+
+	c->unload_in_use = zbud_unload();
+	c->switch_ret = zp_zswap_param_set("zpool", "zsmalloc");
+	c->unload_draining = zbud_unload();
+	c->loaded_after = zbud_loaded();
+}
+
+TEST(zbud_module_loaded_on_demand_and_pinned_by_its_pools)
+{
+	struct pinned_ctx c = { };
+	struct zp_workload w = {
+		.bytes = WORKLOAD,
+		.pattern = ZP_PATTERN_COMPRESSIBLE,
+		.between = unload_while_in_use,
+		.arg = &c,
+	};
+	char saved[32], cg[256];
+	int err;
+
+	if (!have_series())
+		SKIP(return, "kernel without the zpool series (no %s)", POOLS_FILE);
+	if (!zbud_is_module())
+		SKIP(return, "zbud is not a module of this kernel (CONFIG_ZBUD=y or n)");
+	ASSERT_EQ(0, zp_zswap_param_get("zpool", saved, sizeof(saved)));
+
+	/* Start from zbud unloaded: no pool of an earlier test may use it. */
+	ASSERT_EQ(0, zp_zswap_param_set("zpool", "zsmalloc"));
+	ASSERT_TRUE(zbud_pools_gone());
+	if (zbud_loaded())
+		ASSERT_EQ(0, zbud_unload());
+	ASSERT_FALSE(zbud_loaded());
+
+	/* Asking zswap for zbud loads it, and its pool pins it. */
+	ASSERT_EQ(0, zp_zswap_param_set("zpool", "zbud"));
+	ASSERT_TRUE(zbud_loaded());
+	EXPECT_GE(zp_read_ll("/sys/module/zbud/refcnt"), 1);
+
+	ASSERT_EQ(0, zp_cgroup_create("zp-module", LIMIT, cg, sizeof(cg)));
+	err = zp_run_in_cgroup(cg, &w);
+	zp_cgroup_destroy(cg);
+	ASSERT_EQ(0, err);
+
+	TH_LOG("rmmod zbud with pages stored: current pool %s, draining pool %s",
+	       strerror(c.unload_in_use), strerror(c.unload_draining));
+	/* With pages in its pool, current or not, zbud could not go. */
+	EXPECT_EQ(EWOULDBLOCK, c.unload_in_use);
+	EXPECT_EQ(0, c.switch_ret);
+	EXPECT_EQ(EWOULDBLOCK, c.unload_draining);
+	EXPECT_TRUE(c.loaded_after);
+	EXPECT_EQ(0UL, w.bad_pages);
+
+	/* Its last pool gone, nothing holds it any more. */
+	ASSERT_TRUE(zbud_pools_gone());
+	EXPECT_EQ(0, zp_read_ll("/sys/module/zbud/refcnt"));
+	EXPECT_EQ(0, zbud_unload());
+	EXPECT_FALSE(zbud_loaded());
+
+	zp_zswap_param_set("zpool", saved);
 }
 
 TEST_HARNESS_MAIN
