@@ -11,6 +11,7 @@
 # series change are incremental.  Re-running with the same series and base
 # does nothing.
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 
 pristine=$(cd "${1:?usage: apply-series.sh PRISTINE WORK PATCHES}" && pwd)
 work=${2:?usage: apply-series.sh PRISTINE WORK PATCHES}
@@ -18,12 +19,7 @@ patches=$(cd "${3:?usage: apply-series.sh PRISTINE WORK PATCHES}" && pwd)
 mkdir -p "$(dirname "$work")"
 work="$(cd "$(dirname "$work")" && pwd)/$(basename "$work")"
 
-series_patches() {
-	[ -f "$patches/series" ] || return 0
-	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$patches/series" | awk '{ print $1 }'
-}
-
-mapfile -t list < <(series_patches)
+mapfile -t list < <("$here/series-list.sh" "$patches")
 for p in "${list[@]}"; do
 	[ -f "$patches/$p" ] || { echo "error: patches/series names '$p', which does not exist" >&2; exit 1; }
 done

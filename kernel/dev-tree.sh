@@ -8,6 +8,7 @@
 #   dev-tree.sh export DEV PATCHES          base..HEAD of DEV becomes
 #                                           PATCHES/NNNN-*.patch + series
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 git_id=(-c user.name="${GIT_AUTHOR_NAME:-zpool dev}" -c user.email="${GIT_AUTHOR_EMAIL:-dev@zpool.invalid}")
 
 case "${1:-}" in
@@ -22,7 +23,7 @@ init)
 	git add -f -A .
 	git "${git_id[@]}" commit -q -m "base: $(cat "$pristine/.debian-version" 2>/dev/null || echo "$pristine")"
 	git tag base
-	for p in $(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$patches/series"); do
+	for p in $("$here/series-list.sh" "$patches"); do
 		git "${git_id[@]}" am -q "$patches/$p"
 	done
 	git log --oneline base..HEAD

@@ -19,7 +19,7 @@ out=${4:?}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
-mapfile -t list < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$patches/series" | awk '{ print $1 }')
+mapfile -t list < <("$here/series-list.sh" "$patches")
 n=${#list[@]}
 
 # The verdict depends only on the patches, the configuration, the base and

@@ -48,6 +48,12 @@ esac
 kvm_flag=()
 [ "$accel" = tcg ] && kvm_flag=(--disable-kvm)
 
+# The tests boot with a zswap.zpool= naming no backend: zswap must say so
+# and start on its default (test_pipeline checks).  The tests choose their
+# backends themselves, so nothing else depends on it.
+append=()
+[ "$mode" = test ] && append=(--append "zswap.zpool=nosuchbackend")
+
 # A fresh swap disk each run: tests must not depend on what a previous
 # run left behind.
 swap="$vmdir/swap.img"
@@ -61,7 +67,7 @@ status=0
 vm() {
 	timeout --foreground "${VMTEST_TIMEOUT:-2400}" \
 		vng --run "$bzimage" "${kvm_flag[@]}" --cpus 2 --memory 1G \
-		--disk "$swap" --rwdir "$results" --verbose \
+		--disk "$swap" --rwdir "$results" --verbose "${append[@]}" \
 		--exec "ZP_KOBJ=$kobj $here/guest.sh $mode $selftests $results" \
 		> "$console" 2>&1 < /dev/null
 }

@@ -159,11 +159,34 @@ static void test_clock_resolution(void)
 			 cs, smallest);
 }
 
+/*
+ * vmtest/run.sh boots the test kernel with zswap.zpool=nosuchbackend: zswap
+ * must say so in the log and start on the Kconfig default, zsmalloc here.
+ */
+static void test_bad_boot_parameter(void)
+{
+	const char *bad = "zswap.zpool=nosuchbackend";
+	char cmdline[4096], zpool[32] = "";
+	int logged;
+
+	if (zp_read_file("/proc/cmdline", cmdline, sizeof(cmdline)) ||
+	    !strstr(cmdline, bad)) {
+		ksft_test_result_skip("a bad zswap.zpool= at boot falls back (not booted with %s)\n",
+				      bad);
+		return;
+	}
+	logged = system("dmesg | grep -q 'zpool nosuchbackend not available, using default zsmalloc'") == 0;
+	zp_zswap_param_get("zpool", zpool, sizeof(zpool));
+	ksft_test_result(logged && !strcmp(zpool, "zsmalloc"),
+			 "a bad zswap.zpool= at boot falls back to zsmalloc and says so (zpool '%s', %s)\n",
+			 zpool, logged ? "logged" : "not logged");
+}
+
 int main(void)
 {
 	kobj = getenv("ZP_KOBJ");
 	ksft_print_header();
-	ksft_set_plan(7);
+	ksft_set_plan(8);
 	if (!kobj)
 		ksft_exit_fail_msg("ZP_KOBJ is not set; run this through vmtest/guest.sh\n");
 
@@ -171,6 +194,7 @@ int main(void)
 	test_running_config();
 	test_swap_on_disk();
 	test_clock_resolution();
+	test_bad_boot_parameter();
 	test_workload_through_zswap();
 	ksft_finished();
 }
