@@ -31,7 +31,9 @@ init)
 export)
 	dev=${2:?} patches=$(cd "${3:?}" && pwd)
 	rm -f "$patches"/[0-9][0-9][0-9][0-9]-*.patch
-	git -C "$dev" format-patch -q -N --no-signature --zero-commit -o "$patches" base..HEAD
+	# A fixed --abbrev: git's default grows with the tree, and would
+	# rewrite the index lines of every patch on each export.
+	git -C "$dev" format-patch -q -N --no-signature --zero-commit --abbrev=9 -o "$patches" base..HEAD
 	(cd "$patches" && ls [0-9][0-9][0-9][0-9]-*.patch > series)
 	cat "$patches/series"
 	;;

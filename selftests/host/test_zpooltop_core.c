@@ -83,6 +83,9 @@ static void test_row(void)
 	now.hist[ZP_HIST_WRITEBACK].slots[12] = 9;
 	now.hist[ZP_HIST_SHRINK].slots[20] = 1;
 	now.hist[ZP_HIST_MAP_WAIT].slots[6] = 8;
+	now.hist[ZP_HIST_MAP_HOLD].slots[9] = 60;
+	now.hist[ZP_HIST_MAP_HOLD].slots[14] = 40;
+	prev.hist[ZP_HIST_MAP_HOLD].slots[9] = 10;	/* before the interval */
 	zpt_row_from_stats(&row, 3, &now, &prev, 400, 2.0);
 
 	ksft_test_result(row.id == 3 && !strcmp(row.type, "zbud") &&
@@ -98,6 +101,12 @@ static void test_row(void)
 			 "reclaim latency merges evict, writeback and shrink (p50 %llu p99 %llu)\n",
 			 (unsigned long long)row.reclaim_p50_ns,
 			 (unsigned long long)row.reclaim_p99_ns);
+	/* 50 of 90 holds in the interval are under 1 us, 40 near 16 us. */
+	ksft_test_result(row.map_hold_hist.slots[9] == 50 &&
+			 row.map_hold_p50_ns == 1023 && row.map_hold_p99_ns == 32767,
+			 "map hold time is the interval's map-to-unmap histogram (p50 %llu p99 %llu)\n",
+			 (unsigned long long)row.map_hold_p50_ns,
+			 (unsigned long long)row.map_hold_p99_ns);
 
 	memset(&now, 0, sizeof(now));
 	zpt_row_from_stats(&row, 1, &now, &prev, 0, 0);
@@ -189,9 +198,11 @@ static void make_view(struct zpt_view *v)
 	view_rows[0] = (struct zpt_row){ .id = 0, .type = "zsmalloc", .stored_pages = 123456,
 		.pool_pages = 17000, .ratio = 7.26, .allocs_s = 99999, .frees_s = 1,
 		.evicts_s = 0, .reclaim_p50_ns = 2047, .reclaim_p99_ns = 1ULL << 40,
-		.map_waits_s = 12, .map_wait_p99_ns = 8191 };
+		.map_waits_s = 12, .map_wait_p99_ns = 8191, .map_hold_p50_ns = 1023,
+		.map_hold_p99_ns = 65535 };
 	view_rows[0].reclaim_hist.slots[10] = 4;
 	view_rows[0].map_wait_hist.slots[12] = 2;
+	view_rows[0].map_hold_hist.slots[9] = 7;
 	view_rows[1] = (struct zpt_row){ .id = 63, .type = "zbud" };
 	v->rows = view_rows;
 	v->nrows = 2;
@@ -235,6 +246,8 @@ static void test_text(void)
 	text = print_to_string(zpt_print_text, true);
 	ksft_test_result(text && strstr(text, "pool 0 (zsmalloc) map lock wait:") &&
 			 strstr(text, "4096 -> 8191       : 2        |****************************************|") &&
+			 strstr(text, "pool 0 (zsmalloc) time mapped (map to unmap):") &&
+			 strstr(text, "512 -> 1023       : 7        |****************************************|") &&
 			 strstr(text, "(no samples)"),
 			 "--hist prints log2 star histograms per pool\n");
 	free(text);
@@ -249,7 +262,8 @@ static const char json_check[] =
 	"        'zswpout_s', 'zswpin_s', 'zswpwb_s', 'pswpout_s', 'pswpin_s'}\n"
 	"poolk = {'id', 'backend', 'stored_pages', 'pool_pages', 'pool_bytes', 'ratio', 'allocs_s',\n"
 	"         'frees_s', 'evicts_s', 'reclaim_p50_ns', 'reclaim_p99_ns', 'map_waits_s',\n"
-	"         'map_wait_p99_ns', 'reclaim_hist', 'map_wait_hist'}\n"
+	"         'map_wait_p99_ns', 'map_hold_p50_ns', 'map_hold_p99_ns', 'reclaim_hist',\n"
+	"         'map_wait_hist', 'map_hold_hist'}\n"
 	"assert set(o) == want, set(o) ^ want\n"
 	"assert set(o['system']) == sysk, set(o['system']) ^ sysk\n"
 	"assert set(o['memcg']) == {'path', 'id', 'stores_s', 'loads_s', 'writebacks_s', 'store_ratio'}\n"
@@ -260,7 +274,9 @@ static const char json_check[] =
 	"assert all(set(x) == poolk for x in p), [set(x) ^ poolk for x in p]\n"
 	"assert p[0]['stored_pages'] == 123456 and p[0]['pool_bytes'] == 17000 * 4096\n"
 	"assert p[0]['reclaim_p99_ns'] == 1 << 40 and len(p[0]['reclaim_hist']) == 32\n"
-	"assert p[0]['map_wait_hist'][12] == 2\n";
+	"assert p[0]['map_wait_hist'][12] == 2\n"
+	"assert p[0]['map_hold_p50_ns'] == 1023 and p[0]['map_hold_p99_ns'] == 65535\n"
+	"assert p[0]['map_hold_hist'][9] == 7 and len(p[0]['map_hold_hist']) == 32\n";
 
 static void test_json(void)
 {
@@ -284,7 +300,7 @@ static void test_json(void)
 int main(void)
 {
 	ksft_print_header();
-	ksft_set_plan(21);
+	ksft_set_plan(22);
 	test_percentiles();
 	test_delta();
 	test_sort_keys();

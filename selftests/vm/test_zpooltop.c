@@ -3,7 +3,8 @@
  * zpooltop on the patched kernel: `zpooltop -j` runs through a zswap
  * workload, every line it prints is JSON, the ratio it shows while the
  * pages sit in zswap agrees with zswap's debugfs within 5%, a backend
- * switch shows the new pool, and SIGINT ends it cleanly.
+ * switch shows the new pool, every interval with stores shows how long
+ * objects stayed mapped, and SIGINT ends it cleanly.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,6 +30,7 @@ struct json_pool {
 	long long stored;
 	unsigned long long pages;
 	double ratio, allocs_s;
+	unsigned long long hold_p99_ns;
 };
 
 struct json_line {
@@ -57,6 +59,11 @@ static int parse_line(const char *s, struct json_line *l)
 			   "\"pool_pages\":%llu,\"pool_bytes\":%*u,\"ratio\":%lf,\"allocs_s\":%lf",
 			   &jp->id, jp->backend, &jp->stored, &jp->pages, &jp->ratio,
 			   &jp->allocs_s) != 6)
+			return -1;
+		/* The first hold figure after this pool's id is its own. */
+		if (!strstr(p, "\"map_hold_p99_ns\":") ||
+		    sscanf(strstr(p, "\"map_hold_p99_ns\":"), "\"map_hold_p99_ns\":%llu",
+			   &jp->hold_p99_ns) != 1)
 			return -1;
 	}
 	return 0;
@@ -250,6 +257,7 @@ static void switch_to_zbud(void *arg)
 TEST_F(zpooltop, backend_switch_shows_the_new_pool)
 {
 	int switch_err = -1, zbud_rows = 0, zbud_busy = 0, zsmalloc_rows = 0, i, n, lines;
+	int busy = 0, busy_unheld = 0;
 	static struct json_line reports[MAX_REPORTS];
 	struct zp_workload w = {
 		.bytes = WORKLOAD,
@@ -283,6 +291,11 @@ TEST_F(zpooltop, backend_switch_shows_the_new_pool)
 		for (i = 0; i < l->npools; i++) {
 			if (!strcmp(l->pools[i].backend, "zsmalloc"))
 				zsmalloc_rows++;
+			/* Every store maps its object: allocations mean holds. */
+			if (l->pools[i].allocs_s > 0) {
+				busy++;
+				busy_unheld += !l->pools[i].hold_p99_ns;
+			}
 			if (l->pools[i].id != pools[0].id)
 				continue;
 			EXPECT_STREQ("zbud", l->pools[i].backend);
@@ -290,8 +303,10 @@ TEST_F(zpooltop, backend_switch_shows_the_new_pool)
 			zbud_busy += l->pools[i].allocs_s > 0;
 		}
 	}
-	TH_LOG("zbud pool %u: in %d reports, allocating in %d; zsmalloc rows %d",
-	       pools[0].id, zbud_rows, zbud_busy, zsmalloc_rows);
+	TH_LOG("zbud pool %u: in %d reports, allocating in %d; zsmalloc rows %d; "
+	       "%d rows allocated, %d of them without a map hold time",
+	       pools[0].id, zbud_rows, zbud_busy, zsmalloc_rows, busy, busy_unheld);
+	EXPECT_EQ(0, busy_unheld);
 	EXPECT_GT(zsmalloc_rows, 0);
 	EXPECT_GT(zbud_rows, 0);
 	EXPECT_GT(zbud_busy, 0);

@@ -112,10 +112,14 @@ void zpt_row_from_stats(struct zpt_row *row, unsigned int id,
 	}
 	row->reclaim_p50_ns = zpt_hist_percentile(&reclaim, 0.50);
 	row->reclaim_p99_ns = zpt_hist_percentile(&reclaim, 0.99);
-	zpt_hist_delta(&d, &now->hist[ZP_HIST_MAP_WAIT], &prev->hist[ZP_HIST_MAP_WAIT]);
-	row->map_wait_p99_ns = zpt_hist_percentile(&d, 0.99);
 	row->reclaim_hist = reclaim;
-	row->map_wait_hist = d;
+	zpt_hist_delta(&row->map_wait_hist, &now->hist[ZP_HIST_MAP_WAIT],
+		       &prev->hist[ZP_HIST_MAP_WAIT]);
+	row->map_wait_p99_ns = zpt_hist_percentile(&row->map_wait_hist, 0.99);
+	zpt_hist_delta(&row->map_hold_hist, &now->hist[ZP_HIST_MAP_HOLD],
+		       &prev->hist[ZP_HIST_MAP_HOLD]);
+	row->map_hold_p50_ns = zpt_hist_percentile(&row->map_hold_hist, 0.50);
+	row->map_hold_p99_ns = zpt_hist_percentile(&row->map_hold_hist, 0.99);
 }
 
 static double key_value(const struct zpt_row *r, enum zpt_sort_key key)
@@ -388,6 +392,9 @@ void zpt_print_text(FILE *f, const struct zpt_view *v, bool hist)
 		zpt_print_log2_hist(f, &v->rows[i].reclaim_hist, "nsecs");
 		fprintf(f, "pool %u (%s) map lock wait:\n", v->rows[i].id, v->rows[i].type);
 		zpt_print_log2_hist(f, &v->rows[i].map_wait_hist, "nsecs");
+		fprintf(f, "pool %u (%s) time mapped (map to unmap):\n",
+			v->rows[i].id, v->rows[i].type);
+		zpt_print_log2_hist(f, &v->rows[i].map_hold_hist, "nsecs");
 	}
 }
 
@@ -454,16 +461,20 @@ void zpt_print_json(FILE *f, const struct zpt_view *v, bool hist)
 		fprintf(f, ",\"stored_pages\":%lld,\"pool_pages\":%llu,\"pool_bytes\":%llu,"
 			"\"ratio\":%.4f,\"allocs_s\":%.1f,\"frees_s\":%.1f,\"evicts_s\":%.1f,"
 			"\"reclaim_p50_ns\":%llu,\"reclaim_p99_ns\":%llu,"
-			"\"map_waits_s\":%.1f,\"map_wait_p99_ns\":%llu",
+			"\"map_waits_s\":%.1f,\"map_wait_p99_ns\":%llu,"
+			"\"map_hold_p50_ns\":%llu,\"map_hold_p99_ns\":%llu",
 			(long long)r->stored_pages, (unsigned long long)r->pool_pages,
 			(unsigned long long)r->pool_pages * v->page_size, r->ratio,
 			r->allocs_s, r->frees_s, r->evicts_s,
 			(unsigned long long)r->reclaim_p50_ns,
 			(unsigned long long)r->reclaim_p99_ns, r->map_waits_s,
-			(unsigned long long)r->map_wait_p99_ns);
+			(unsigned long long)r->map_wait_p99_ns,
+			(unsigned long long)r->map_hold_p50_ns,
+			(unsigned long long)r->map_hold_p99_ns);
 		if (hist) {
 			json_hist(f, "reclaim_hist", &r->reclaim_hist);
 			json_hist(f, "map_wait_hist", &r->map_wait_hist);
+			json_hist(f, "map_hold_hist", &r->map_hold_hist);
 		}
 		fputc('}', f);
 	}

@@ -53,8 +53,9 @@ struct zpt_row {
 	double ratio;		/* stored_pages / pool_pages, 0 if empty */
 	double allocs_s, frees_s, evicts_s, map_waits_s;
 	__u64 reclaim_p50_ns, reclaim_p99_ns, map_wait_p99_ns;
-	/* This interval's histograms: evict + writeback + shrink, map wait */
-	struct zp_hist reclaim_hist, map_wait_hist;
+	__u64 map_hold_p50_ns, map_hold_p99_ns;	/* map to unmap */
+	/* This interval's histograms: evict + writeback + shrink, map wait, hold */
+	struct zp_hist reclaim_hist, map_wait_hist, map_hold_hist;
 };
 
 /*
@@ -118,7 +119,7 @@ struct zpt_view {
 
 /*
  * The screen as aligned text in at most 80 columns; with @hist, each
- * pool's reclaim-latency and map-wait histograms follow.
+ * pool's reclaim-latency, map-wait and map-hold histograms follow.
  */
 void zpt_print_text(FILE *f, const struct zpt_view *v, bool hist);
 /* One JSON object on one line (keys documented in zpooltop.8). */
