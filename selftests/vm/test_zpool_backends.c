@@ -204,13 +204,14 @@ TEST(switch_backend_with_stored_pages)
 	for (tries = 0; tries < 600; tries++) {
 		n = zp_zswap_pools(pools, 8);
 		for (i = 0; i < n; i++)
-			if (pools[i].id == old_id && pools[i].stored_pages)
+			if (pools[i].id == old_id)
 				break;
 		if (i == n)
 			break;
 		usleep(100000);
 	}
-	EXPECT_EQ(i, n) TH_LOG("the old pool still holds %lld pages", pools[i].stored_pages);
+	EXPECT_EQ(i, n) TH_LOG("the old pool is still listed, holding %lld pages",
+			       pools[i].stored_pages);
 }
 
 TEST(refused_name_changes_nothing)
@@ -233,8 +234,19 @@ TEST(refused_name_changes_nothing)
 		ASSERT_EQ(0, zp_zswap_param_get("zpool", now, sizeof(now)));
 		EXPECT_STREQ(cur, now);
 	}
+	/*
+	 * No pool was created: every pool listed now was listed before.  A
+	 * draining pool may go away meanwhile, so the counts may differ.
+	 */
 	na = zp_zswap_pools(after, 8);
-	ASSERT_EQ(nb, na);
+	ASSERT_GE(na, 1);
+	for (i = 0; i < na; i++) {
+		int j;
+
+		for (j = 0; j < nb && before[j].id != after[i].id; j++)
+			;
+		EXPECT_LT(j, nb) TH_LOG("pool %u appeared", after[i].id);
+	}
 	EXPECT_EQ(before[0].id, after[0].id);
 	EXPECT_STREQ(before[0].type, after[0].type);
 
