@@ -47,7 +47,7 @@ struct json_line {
  */
 static int parse_line(const char *s, struct json_line *l)
 {
-	const char *p;
+	const char *p, *hold;
 
 	memset(l, 0, sizeof(*l));
 	if (sscanf(s, "{\"time\":%lld,\"interval_s\":%lf", &l->time, &l->interval_s) != 2)
@@ -61,9 +61,8 @@ static int parse_line(const char *s, struct json_line *l)
 			   &jp->allocs_s) != 6)
 			return -1;
 		/* The first hold figure after this pool's id is its own. */
-		if (!strstr(p, "\"map_hold_p99_ns\":") ||
-		    sscanf(strstr(p, "\"map_hold_p99_ns\":"), "\"map_hold_p99_ns\":%llu",
-			   &jp->hold_p99_ns) != 1)
+		hold = strstr(p, "\"map_hold_p99_ns\":");
+		if (!hold || sscanf(hold, "\"map_hold_p99_ns\":%llu", &jp->hold_p99_ns) != 1)
 			return -1;
 	}
 	return 0;
