@@ -27,7 +27,7 @@ endif
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 .PHONY: all help deps source patch kernel bpf zpooltop selftests vmtest \
-	host-test patches-check check demo bench bench-kernel clean distclean
+	host-test patches-check check demo bench bench-kernel install clean distclean
 
 all: kernel zpooltop selftests
 
@@ -39,12 +39,15 @@ help:
 	@echo 'make patch          apply patches/series to a copy of the source'
 	@echo 'make kernel         build bzImage from kernel/configs/*.config'
 	@echo 'make bpf            build the CO-RE BPF programs and their skeletons'
-	@echo 'make zpooltop       build tools/zpooltop into build/zpooltop/'
+	@echo 'make zpooltop       build tools/zpooltop into build/zpooltop/ (no kernel tree needed)'
+	@echo 'make install        install zpooltop, its man page and the bpftrace scripts'
+	@echo '                    under $$(DESTDIR)$$(PREFIX) (PREFIX=/usr/local)'
 	@echo 'make bench          boot a kernel without debug checks and run the benchmarks'
 	@echo '                    (not part of check)'
 	@echo 'make vmtest         boot the kernel in virtme-ng and run selftests/'
 	@echo 'make patches-check  checkpatch --strict and a bisect build of every patch'
 	@echo 'Variables: KSRC=path/to/v$(KERNEL_BASE).y  VMTEST_KVM=0|1  V=1'
+	@echo '           VMLINUX_BTF=/sys/kernel/btf/vmlinux (BPF types from that kernel)'
 
 deps:
 	$(Q)scripts/deps.sh
@@ -62,13 +65,22 @@ patch: source
 kernel: patch
 	$(Q)kernel/build.sh $(KTREE) $(KOBJ) kernel/configs bzImage modules
 
-bpf: kernel
-	$(Q)$(MAKE) -s -C bpf KOBJ=$(KOBJ) OUT=$(BUILD)/bpf
+# The BPF programs build against bpf/vmlinux/ (or VMLINUX_BTF=), not the
+# kernel tree: zpooltop builds on its own.
+bpf:
+	$(Q)$(MAKE) -s -C bpf OUT=$(BUILD)/bpf
 
 zpooltop: bpf
 	$(Q)$(MAKE) -s -C tools/zpooltop OUT=$(BUILD)/zpooltop BPF_OUT=$(BUILD)/bpf
 
-selftests: bpf
+PREFIX  ?= /usr/local
+DESTDIR ?=
+install: zpooltop
+	$(Q)$(MAKE) -s -C tools/zpooltop install OUT=$(BUILD)/zpooltop \
+		PREFIX='$(PREFIX)' DESTDIR='$(DESTDIR)'
+
+# kselftest.h comes from the patched tree.
+selftests: patch bpf
 	$(Q)$(MAKE) -s -C selftests KTREE=$(KTREE) OUT=$(BUILD)/selftests BPF_OUT=$(BUILD)/bpf
 
 # The guest finds zpooltop next to the selftests, in $(BUILD)/zpooltop.

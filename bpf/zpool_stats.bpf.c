@@ -200,7 +200,7 @@ static void map_wait(struct zp_pool_stats *p, u64 wait_ns)
 
 SEC("tp_btf/zpool_map")
 int BPF_PROG(zpool_map, unsigned int id, const char *type, size_t size,
-	     enum zpool_mapmode mode, u64 wait_ns)
+	     int mode, u64 wait_ns)
 {
 	struct zp_pool_stats *p = pool(id);
 	__u64 *start;
@@ -218,7 +218,7 @@ int BPF_PROG(zpool_map, unsigned int id, const char *type, size_t size,
 
 SEC("tp_btf/zpool_unmap")
 int BPF_PROG(zpool_unmap, unsigned int id, const char *type, size_t size,
-	     enum zpool_mapmode mode, u64 wait_ns)
+	     int mode, u64 wait_ns)
 {
 	struct zp_pool_stats *p = pool(id);
 	__u64 *start;
