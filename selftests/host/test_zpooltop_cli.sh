@@ -13,7 +13,7 @@ bin=${ZPOOLTOP:?ZPOOLTOP must name the zpooltop binary}
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
-plan 13
+plan 16
 
 # run ARGS...: status in $rc, stdout and stderr in files.
 run() { "$@" > "$scratch/out" 2> "$scratch/err"; rc=$?; }
@@ -29,6 +29,9 @@ show() { echo "exit $rc; stderr:"; cat "$scratch/err"; }
 run "$bin" --help
 check "--help shows USAGE and EXAMPLES" \
 	eval '[ $rc = 0 ] && grep -q "^USAGE: zpooltop" "$scratch/out" && grep -q "^EXAMPLES:" "$scratch/out"'
+run "$bin" -h
+check "-h prints the help to standard output, nothing to stderr, exit 0" \
+	eval '[ $rc = 0 ] && grep -q "^USAGE: zpooltop" "$scratch/out" && [ ! -s "$scratch/err" ]'
 run "$bin" --version
 check "--version prints the version" eval '[ $rc = 0 ] && grep -q "^zpooltop [0-9]" "$scratch/out"'
 
@@ -45,6 +48,16 @@ check "bad intervals, counts, row limits and extra arguments exit 2 with one sen
 
 run "$bin" -b -j
 if one_error 2 "-b and -j do not go together"; then pass "-b with -j is refused"; else fail "-b with -j" "$(show)"; fi
+
+run "$bin" -o bogus
+if one_error 2 "invalid output format 'bogus' (one of: text, json, openmetrics)"; then pass "a bad output format is named with the valid ones"; else fail "a bad output format" "$(show)"; fi
+bad=0
+for args in "-b -o json" "-b -o openmetrics" "-j -o openmetrics" "-o text -j" "--textfile="; do
+	# shellcheck disable=SC2086
+	run "$bin" $args
+	one_error 2 "" || { bad=1; echo "# zpooltop $args: $(show)"; }
+done
+check "conflicting output options and an empty --textfile exit 2 with one sentence" [ $bad = 0 ]
 
 run "$bin" --no-such-option
 check "an unknown option exits 2" eval '[ $rc = 2 ] && grep -q "unrecognized option" "$scratch/err"'

@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Host unit tests of zpooltop's core: histogram percentiles and deltas,
- * sort keys, turning two reads of the BPF counters into a row, option
- * values, the kernel counters it reads, and the text and JSON it prints
- * (the JSON is checked by Python's parser, key by key).
+ * sort keys, turning two reads of the BPF counters into a row, the seeds
+ * of older pools, lost events, option values, the kernel counters it
+ * reads, and the text, JSON and metrics it prints (the JSON is checked by
+ * Python's parser, key by key; the metrics by prometheus_client's
+ * OpenMetrics and Prometheus text parsers).
  */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "kselftest.h"
 #include "zpooltop_core.h"
@@ -22,24 +25,39 @@ static void test_percentiles(void)
 			 "an empty histogram has percentile 0\n");
 
 	h.slots[0] = 10;
-	ksft_test_result(zpt_hist_percentile(&h, 0.99) == 1,
-			 "slot 0 (values 0 and 1) reports 1\n");
+	ksft_test_result(zpt_hist_percentile(&h, 0.5) == 1 &&
+			 zpt_hist_percentile(&h, 0.99) == 2,
+			 "slot 0 (values 0 and 1) spans [0, 2)\n");
+
+	/* 100 samples in [1024, 2048): spread evenly, not all at 2047 */
+	memset(&h, 0, sizeof(h));
+	h.slots[10] = 100;
+	ksft_test_result(zpt_hist_percentile(&h, 0.50) == 1536 &&
+			 zpt_hist_percentile(&h, 0.99) == 2038 &&
+			 zpt_hist_percentile(&h, 0.01) == 1034,
+			 "percentiles interpolate inside the slot (p1 %llu p50 %llu p99 %llu)\n",
+			 (unsigned long long)zpt_hist_percentile(&h, 0.01),
+			 (unsigned long long)zpt_hist_percentile(&h, 0.50),
+			 (unsigned long long)zpt_hist_percentile(&h, 0.99));
 
 	memset(&h, 0, sizeof(h));
 	h.slots[3] = 50;	/* [8, 16) */
 	h.slots[5] = 49;	/* [32, 64) */
 	h.slots[10] = 1;	/* [1024, 2048) */
-	ksft_test_result(zpt_hist_percentile(&h, 0.50) == 15 &&
-			 zpt_hist_percentile(&h, 0.99) == 63 &&
-			 zpt_hist_percentile(&h, 1.0) == 2047,
-			 "p50/p99/p100 are the upper bounds of the slots that reach them (%llu %llu %llu)\n",
+	ksft_test_result(zpt_hist_percentile(&h, 0.50) == 16 &&
+			 zpt_hist_percentile(&h, 0.75) == 48 &&
+			 zpt_hist_percentile(&h, 0.99) == 64 &&
+			 zpt_hist_percentile(&h, 1.0) == 2048,
+			 "the slot that reaches the fraction is the one interpolated (%llu %llu %llu %llu)\n",
 			 (unsigned long long)zpt_hist_percentile(&h, 0.50),
+			 (unsigned long long)zpt_hist_percentile(&h, 0.75),
 			 (unsigned long long)zpt_hist_percentile(&h, 0.99),
 			 (unsigned long long)zpt_hist_percentile(&h, 1.0));
 
 	h.slots[ZP_HIST_SLOTS - 1] = 1000;
-	ksft_test_result(zpt_hist_percentile(&h, 0.99) == (2ULL << (ZP_HIST_SLOTS - 1)) - 1,
-			 "the last slot's bound is reported for the clamped tail\n");
+	ksft_test_result(zpt_hist_percentile(&h, 0.99) > (1ULL << (ZP_HIST_SLOTS - 1)) &&
+			 zpt_hist_percentile(&h, 0.99) <= (2ULL << (ZP_HIST_SLOTS - 1)),
+			 "the clamped tail stays inside the last slot\n");
 }
 
 static void test_delta(void)
@@ -79,8 +97,9 @@ static void test_row(void)
 	prev.allocs = 400;
 	now.evicts = 30;
 	now.map_waits = 8;
-	now.hist[ZP_HIST_EVICT].slots[10] = 90;
-	now.hist[ZP_HIST_WRITEBACK].slots[12] = 9;
+	/* A zbud shrink wraps 90 evictions; each eviction wraps a writeback. */
+	now.hist[ZP_HIST_EVICT].slots[13] = 90;
+	now.hist[ZP_HIST_WRITEBACK].slots[12] = 90;
 	now.hist[ZP_HIST_SHRINK].slots[20] = 1;
 	now.hist[ZP_HIST_MAP_WAIT].slots[6] = 8;
 	now.hist[ZP_HIST_MAP_HOLD].slots[9] = 60;
@@ -96,22 +115,93 @@ static void test_row(void)
 	ksft_test_result(row.allocs_s == 300.0 && row.evicts_s == 15.0 &&
 			 row.map_waits_s == 4.0 && row.frees_s == 0.0,
 			 "rates are interval deltas over the interval\n");
-	ksft_test_result(row.reclaim_p50_ns == 2047 && row.reclaim_p99_ns == 8191 &&
-			 row.map_wait_p99_ns == 127,
-			 "reclaim latency merges evict, writeback and shrink (p50 %llu p99 %llu)\n",
-			 (unsigned long long)row.reclaim_p50_ns,
-			 (unsigned long long)row.reclaim_p99_ns);
+	/*
+	 * 90 reclaims, not 181: the writeback level alone, [4096, 8192).
+	 * Merging the nested levels counted 181 and made p50 and p99 the
+	 * evictions' bound, 16383.
+	 */
+	ksft_test_result(zpt_hist_count(&row.hist[ZPT_RECLAIM_HIST]) == 90 &&
+			 row.p50_ns[ZPT_RECLAIM_HIST] == 6144 &&
+			 row.p99_ns[ZPT_RECLAIM_HIST] == 8151,
+			 "reclaim latency is writeback's alone, each reclaim counted once (p50 %llu p99 %llu)\n",
+			 (unsigned long long)row.p50_ns[ZPT_RECLAIM_HIST],
+			 (unsigned long long)row.p99_ns[ZPT_RECLAIM_HIST]);
+	ksft_test_result(row.p50_ns[ZP_HIST_EVICT] == 12288 &&
+			 row.p50_ns[ZP_HIST_SHRINK] == 1572864 &&
+			 zpt_hist_count(&row.hist[ZP_HIST_SHRINK]) == 1 &&
+			 row.p99_ns[ZP_HIST_MAP_WAIT] == 127,
+			 "evict, shrink and map wait keep their own figures\n");
 	/* 50 of 90 holds in the interval are under 1 us, 40 near 16 us. */
-	ksft_test_result(row.map_hold_hist.slots[9] == 50 &&
-			 row.map_hold_p50_ns == 1023 && row.map_hold_p99_ns == 32767,
+	ksft_test_result(row.hist[ZP_HIST_MAP_HOLD].slots[9] == 50 &&
+			 row.p50_ns[ZP_HIST_MAP_HOLD] == 973 &&
+			 row.p99_ns[ZP_HIST_MAP_HOLD] == 32399,
 			 "map hold time is the interval's map-to-unmap histogram (p50 %llu p99 %llu)\n",
-			 (unsigned long long)row.map_hold_p50_ns,
-			 (unsigned long long)row.map_hold_p99_ns);
+			 (unsigned long long)row.p50_ns[ZP_HIST_MAP_HOLD],
+			 (unsigned long long)row.p99_ns[ZP_HIST_MAP_HOLD]);
+	ksft_test_result(row.total.allocs == 1000 &&
+			 row.total.hist[ZP_HIST_MAP_HOLD].slots[9] == 60,
+			 "the row keeps the cumulative counters for the metrics\n");
 
 	memset(&now, 0, sizeof(now));
 	zpt_row_from_stats(&row, 1, &now, &prev, 0, 0);
 	ksft_test_result(row.ratio == 0 && row.allocs_s == 0,
 			 "an empty pool and a zero interval give zeros, not NaN\n");
+}
+
+/*
+ * debugfs is read after the programs attached: what they counted by then
+ * is in it already, and must not count twice.
+ */
+static void test_seeds(void)
+{
+	static const char pools[] = "id zpool compressor stored_pages pool_pages\n"
+				    "0 zsmalloc lzo 100 30\n"
+				    "70 zbud lzo 5 5\n"
+				    "2 zbud lz4 7 4\n";
+	struct zp_pool_stats counted[ZP_MAX_POOLS] = {}, now = {}, prev = {};
+	struct zpt_seed seeds[ZP_MAX_POOLS];
+	struct zpt_row row;
+	int n;
+
+	counted[0].objects = 10;	/* stored between attach and the read */
+	n = zpt_parse_seeds(pools, counted, seeds);
+	now.objects = 15;		/* 5 more since */
+	now.pool_pages = 33;
+	prev = counted[0];
+	zpt_row_from_stats(&row, 0, &now, &prev, seeds[0].objects, 1.0);
+	ksft_test_result(n == 2 && seeds[0].known && seeds[2].known && !seeds[1].known &&
+			 seeds[0].objects == 90 && seeds[2].objects == 7 &&
+			 seeds[0].pool_pages == 30 && !strcmp(seeds[2].type, "zbud") &&
+			 row.stored_pages == 105,
+			 "seeds leave out what the programs had counted: 100 + 5 pages, not %lld\n",
+			 (long long)(100 + now.objects));
+}
+
+static void test_lost(void)
+{
+	char buf[256] = "";
+
+	ksft_test_result(!zpt_lost_warning(buf, sizeof(buf), 5, 5) && !buf[0] &&
+			 zpt_lost_warning(buf, sizeof(buf), 5, 12) &&
+			 !strncmp(buf, "zpooltop: warning: 7 events lost in this interval",
+				  strlen("zpooltop: warning: 7 events lost in this interval")) &&
+			 buf[strlen(buf) - 1] == '\n' && !strchr(buf, '\n')[1],
+			 "lost events warn once, with the interval's count, only when they grew\n");
+}
+
+static void test_output_mode(void)
+{
+	ksft_test_result(zpt_clear_screen(ZPT_FMT_TEXT, false, true) &&
+			 !zpt_clear_screen(ZPT_FMT_TEXT, false, false) &&
+			 !zpt_clear_screen(ZPT_FMT_TEXT, true, true) &&
+			 !zpt_clear_screen(ZPT_FMT_JSON, false, true) &&
+			 !zpt_clear_screen(ZPT_FMT_OPENMETRICS, false, true),
+			 "the screen is cleared only for text to a terminal without -b or -C\n");
+	ksft_test_result(zpt_parse_format("text") == ZPT_FMT_TEXT &&
+			 zpt_parse_format("json") == ZPT_FMT_JSON &&
+			 zpt_parse_format("openmetrics") == ZPT_FMT_OPENMETRICS &&
+			 zpt_parse_format("prometheus") == -1 && zpt_parse_format(NULL) == -1,
+			 "output formats parse by name\n");
 }
 
 static void test_sorting(void)
@@ -197,13 +287,30 @@ static void make_view(struct zpt_view *v)
 	v->now.zswapped_bytes = 14 << 20;
 	view_rows[0] = (struct zpt_row){ .id = 0, .type = "zsmalloc", .stored_pages = 123456,
 		.pool_pages = 17000, .ratio = 7.26, .allocs_s = 99999, .frees_s = 1,
-		.evicts_s = 0, .reclaim_p50_ns = 2047, .reclaim_p99_ns = 1ULL << 40,
-		.map_waits_s = 12, .map_wait_p99_ns = 8191, .map_hold_p50_ns = 1023,
-		.map_hold_p99_ns = 65535 };
-	view_rows[0].reclaim_hist.slots[10] = 4;
-	view_rows[0].map_wait_hist.slots[12] = 2;
-	view_rows[0].map_hold_hist.slots[9] = 7;
-	view_rows[1] = (struct zpt_row){ .id = 63, .type = "zbud" };
+		.evicts_s = 0, .map_waits_s = 12 };
+	view_rows[0].p50_ns[ZP_HIST_WRITEBACK] = 1536;
+	view_rows[0].p99_ns[ZP_HIST_WRITEBACK] = 1ULL << 40;
+	view_rows[0].p50_ns[ZP_HIST_EVICT] = 777;
+	view_rows[0].p99_ns[ZP_HIST_MAP_WAIT] = 8151;
+	view_rows[0].p50_ns[ZP_HIST_MAP_HOLD] = 1023;
+	view_rows[0].p99_ns[ZP_HIST_MAP_HOLD] = 65535;
+	view_rows[0].hist[ZP_HIST_WRITEBACK].slots[10] = 4;
+	view_rows[0].hist[ZP_HIST_SHRINK].slots[20] = 1;
+	view_rows[0].hist[ZP_HIST_MAP_WAIT].slots[12] = 2;
+	view_rows[0].hist[ZP_HIST_MAP_HOLD].slots[9] = 7;
+	/* The cumulative figures the metrics show. */
+	view_rows[0].total.allocs = 5000;
+	view_rows[0].total.frees = 4000;
+	view_rows[0].total.evicts = 3;
+	view_rows[0].total.writebacks = 9;
+	view_rows[0].total.map_waits = 6;
+	view_rows[0].total.map_wait_ns = 1500000000;
+	view_rows[0].total.hist[ZP_HIST_WRITEBACK].slots[0] = 1;	/* 0 or 1 ns */
+	view_rows[0].total.hist[ZP_HIST_WRITEBACK].slots[10] = 8;	/* ~1.5 us */
+	view_rows[0].total.hist[ZP_HIST_WRITEBACK].slots[ZP_HIST_SLOTS - 1] = 2;
+	view_rows[0].total.hist[ZP_HIST_MAP_WAIT].slots[12] = 6;
+	view_rows[1] = (struct zpt_row){ .id = 63, .type = "zb\"u\\d" };
+	v->lost_events = 17;
 	v->rows = view_rows;
 	v->nrows = 2;
 	v->memcg = &view_memcg;
@@ -235,8 +342,8 @@ static void test_text(void)
 		lines++;
 		if (strlen(line) > widest)
 			widest = strlen(line);
-		/* id, backend, stored 123k, 66M pool, ratio, 100k allocs/s */
-		found |= !strncmp(line, " 0 zsmalloc   123k   66M  7.26  100k", 36);
+		/* id, backend, stored, pool, ratio, allocs/s ... RCL50 (writeback) */
+		found |= !strncmp(line, " 0 zsmalloc   123k   66M  7.26  100k     1     0 1.5us", 53);
 	}
 	ksft_test_result(text && widest <= 80 && lines == 7 && found,
 			 "text: %zu lines, the widest %zu columns (at most 80), the busy pool's row as expected\n",
@@ -244,72 +351,199 @@ static void test_text(void)
 	free(text);
 
 	text = print_to_string(zpt_print_text, true);
-	ksft_test_result(text && strstr(text, "pool 0 (zsmalloc) map lock wait:") &&
+	ksft_test_result(text && strstr(text, "pool 0 (zsmalloc) writeback latency") &&
+			 strstr(text, "pool 0 (zsmalloc) evict latency") &&
+			 strstr(text, "pool 0 (zsmalloc) shrink latency") &&
+			 strstr(text, "1048576 -> 2097151    : 1        |****") &&
+			 strstr(text, "pool 0 (zsmalloc) map lock wait") &&
 			 strstr(text, "4096 -> 8191       : 2        |****************************************|") &&
 			 strstr(text, "pool 0 (zsmalloc) time mapped (map to unmap):") &&
 			 strstr(text, "512 -> 1023       : 7        |****************************************|") &&
 			 strstr(text, "(no samples)"),
-			 "--hist prints log2 star histograms per pool\n");
+			 "--hist prints each latency level's log2 star histogram per pool\n");
 	free(text);
+}
+
+/* The screen before the first interval: levels now, rates after. */
+static void test_first_screen(void)
+{
+	struct zpt_view v;
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+
+	if (f) {
+		make_view(&v);
+		v.interval_s = 0;
+		zpt_print_text(f, &v, true);
+		fclose(f);
+	}
+	ksft_test_result(buf && strstr(buf, "pages/s: zswap out - in - written back -; swap out - in -") &&
+			 strstr(buf, " 0 zsmalloc   123k   66M  7.26     -     -     -") &&
+			 !strstr(buf, "latency"),
+			 "the first screen shows the pools at once, rates as '-' until an interval has passed\n");
+	free(buf);
 }
 
 /* Python's json module checks the syntax and every documented key. */
 static const char json_check[] =
 	"import json, sys\n"
 	"o = json.loads(sys.stdin.read())\n"
-	"want = {'time', 'interval_s', 'system', 'memcg', 'pools'}\n"
+	"want = {'schema', 'time', 'interval_s', 'lost_events', 'system', 'memcg', 'pools'}\n"
 	"sysk = {'zswap_bytes', 'zswapped_bytes', 'ratio', 'stored_pages', 'written_back_pages',\n"
 	"        'zswpout_s', 'zswpin_s', 'zswpwb_s', 'pswpout_s', 'pswpin_s'}\n"
+	"lv = ['writeback', 'evict', 'shrink', 'map_wait', 'map_hold']\n"
 	"poolk = {'id', 'backend', 'stored_pages', 'pool_pages', 'pool_bytes', 'ratio', 'allocs_s',\n"
-	"         'frees_s', 'evicts_s', 'reclaim_p50_ns', 'reclaim_p99_ns', 'map_waits_s',\n"
-	"         'map_wait_p99_ns', 'map_hold_p50_ns', 'map_hold_p99_ns', 'reclaim_hist',\n"
-	"         'map_wait_hist', 'map_hold_hist'}\n"
+	"         'frees_s', 'evicts_s', 'map_waits_s'}\n"
+	"poolk |= {l + s for l in lv for s in ('_p50_ns', '_p99_ns', '_hist')}\n"
 	"assert set(o) == want, set(o) ^ want\n"
+	"assert list(o)[0] == 'schema' and o['schema'] == 1 and o['lost_events'] == 17\n"
 	"assert set(o['system']) == sysk, set(o['system']) ^ sysk\n"
 	"assert set(o['memcg']) == {'path', 'id', 'stores_s', 'loads_s', 'writebacks_s', 'store_ratio'}\n"
 	"assert o['memcg']['path'].startswith('/sys/fs/cgroup/a \"quoted\" name/')\n"
 	"assert o['system']['zswpout_s'] == 1000 and o['system']['ratio'] == 7\n"
 	"p = o['pools']\n"
 	"assert [x['id'] for x in p] == [0, 63] and p[0]['backend'] == 'zsmalloc'\n"
+	"assert p[1]['backend'] == 'zb\"u\\\\d'\n"
 	"assert all(set(x) == poolk for x in p), [set(x) ^ poolk for x in p]\n"
 	"assert p[0]['stored_pages'] == 123456 and p[0]['pool_bytes'] == 17000 * 4096\n"
-	"assert p[0]['reclaim_p99_ns'] == 1 << 40 and len(p[0]['reclaim_hist']) == 32\n"
-	"assert p[0]['map_wait_hist'][12] == 2\n"
+	"assert p[0]['writeback_p50_ns'] == 1536 and p[0]['writeback_p99_ns'] == 1 << 40\n"
+	"assert p[0]['evict_p50_ns'] == 777 and p[0]['shrink_hist'][20] == 1\n"
+	"assert p[0]['writeback_hist'][10] == 4 and len(p[0]['writeback_hist']) == 32\n"
+	"assert p[0]['map_wait_hist'][12] == 2 and p[0]['map_wait_p99_ns'] == 8151\n"
 	"assert p[0]['map_hold_p50_ns'] == 1023 and p[0]['map_hold_p99_ns'] == 65535\n"
 	"assert p[0]['map_hold_hist'][9] == 7 and len(p[0]['map_hold_hist']) == 32\n";
+
+/* Run @script with a Python on stdin @input; its exit status, or -1. */
+static int python(const char *python, const char *script, const char *input)
+{
+	int status = -1;
+	char cmd[256];
+	FILE *py;
+
+	setenv("ZPT_PY_CHECK", script, 1);
+	snprintf(cmd, sizeof(cmd), "%s -c \"$ZPT_PY_CHECK\"", python);
+	py = popen(cmd, "w");
+	if (py) {
+		fputs(input, py);
+		status = pclose(py);
+	}
+	return status;
+}
 
 static void test_json(void)
 {
 	char *json = print_to_string(zpt_print_json, true);
-	int status = -1;
-	FILE *py = NULL;
 
-	setenv("ZPT_JSON_CHECK", json_check, 1);
-	if (json)
-		py = popen("python3 -c \"$ZPT_JSON_CHECK\"", "w");
-	if (py) {
-		fputs(json, py);
-		status = pclose(py);
-	}
 	ksft_test_result(json && strchr(json, '\n') == json + strlen(json) - 1 &&
-			 status == 0,
-			 "JSON: one line that parses, with every documented key and value\n");
+			 python("python3", json_check, json) == 0,
+			 "JSON: one line that parses, with the schema version and every documented key and value\n");
 	free(json);
+}
+
+/*
+ * prometheus_client's parsers (Debian's python3-prometheus-client, for
+ * the system's python3) read the metrics back: families, types, labels,
+ * values and the cumulative buckets.  argv[1] says which format.
+ */
+static const char metrics_check[] =
+	"import sys, math\n"
+	"om = sys.argv[1] == 'openmetrics'\n"
+	"if om:\n"
+	"    from prometheus_client.openmetrics.parser import text_string_to_metric_families as parse\n"
+	"else:\n"
+	"    from prometheus_client.parser import text_string_to_metric_families as parse\n"
+	"text = sys.stdin.read()\n"
+	"assert text.endswith('# EOF\\n') == om\n"
+	"assert ('# UNIT' in text) == om\n"
+	"fam = {f.name: f for f in parse(text)}\n"
+	"pre = 'zpooltop_'\n"
+	"def one(name, labels):\n"
+	"    s = [x for x in fam[pre + name].samples if all(x.labels.get(k) == v for k, v in labels.items())]\n"
+	"    assert len(s) == 1, (name, labels, s)\n"
+	"    return s[0].value\n"
+	"p0 = {'pool': '0', 'backend': 'zsmalloc'}\n"
+	"p63 = {'pool': '63', 'backend': 'zb\"u\\\\d'}\n"
+	"t = {n: f.type for n, f in fam.items()}\n"
+	"# both parsers name a counter's family without _total\n"
+	"for g in ('pool_stored_pages', 'pool_pages', 'pool_size_bytes', 'pool_compression_ratio'):\n"
+	"    assert t[pre + g] == 'gauge', (g, t)\n"
+	"for c in ('pool_allocations', 'pool_frees', 'pool_evictions', 'pool_writebacks',\n"
+	"          'pool_map_waits', 'lost_events'):\n"
+	"    assert t[pre + c] == 'counter', (c, t)\n"
+	"hists = ('writeback', 'evict', 'shrink', 'map_wait', 'map_hold')\n"
+	"for h in hists:\n"
+	"    assert t[pre + 'pool_' + h + '_seconds'] == 'histogram', (h, t)\n"
+	"assert len(fam) == 4 + 6 + 5, sorted(fam)\n"
+	"if om:\n"
+	"    assert fam[pre + 'pool_size_bytes'].unit == 'bytes'\n"
+	"    assert fam[pre + 'pool_writeback_seconds'].unit == 'seconds'\n"
+	"assert one('pool_stored_pages', p0) == 123456 and one('pool_stored_pages', p63) == 0\n"
+	"assert one('pool_size_bytes', p0) == 17000 * 4096 and one('pool_pages', p0) == 17000\n"
+	"assert abs(one('pool_compression_ratio', p0) - 7.26) < 1e-9\n"
+	"s = [x for x in fam[pre + 'pool_allocations'].samples if x.labels == p0]\n"
+	"assert s[0].name == pre + 'pool_allocations_total' and s[0].value == 5000\n"
+	"s = [x for x in fam[pre + 'pool_map_waits'].samples if x.labels == p0]\n"
+	"assert s[0].value == 6\n"
+	"assert fam[pre + 'lost_events'].samples[0].value == 17\n"
+	"wb = [x for x in fam[pre + 'pool_writeback_seconds'].samples if x.labels.get('pool') == '0']\n"
+	"b = [(float(x.labels['le']), x.value) for x in wb if x.name.endswith('_bucket')]\n"
+	"assert len(b) == 32 and b[-1] == (math.inf, 11), b[-1]\n"
+	"assert b == sorted(b) and all(b[i][1] <= b[i + 1][1] for i in range(31))\n"
+	"assert b[0] == (1e-9, 1) and b[9][1] == 1 and b[10][1] == 9 and b[30][1] == 9, b[:12]\n"
+	"assert abs(b[10][0] - 2047e-9) < 1e-15\n"
+	"assert not [x for x in wb if not x.name.endswith('_bucket')], 'no _sum, so no _count'\n"
+	"mw = {x.name: x.value for x in fam[pre + 'pool_map_wait_seconds'].samples\n"
+	"      if x.labels.get('pool') == '0' and 'le' not in x.labels}\n"
+	"assert mw == {pre + 'pool_map_wait_seconds_count': 6, pre + 'pool_map_wait_seconds_sum': 1.5}, mw\n";
+
+static void test_metrics(void)
+{
+	const char *py = access("/usr/bin/python3", X_OK) ? "python3" : "/usr/bin/python3";
+	char *text[2] = {};
+	int status[2] = { -1, -1 }, i;
+	char script[sizeof(metrics_check) + 64];
+
+	for (i = 0; i < 2; i++) {
+		struct zpt_view v;
+		size_t size = 0;
+		FILE *f = open_memstream(&text[i], &size);
+
+		if (!f)
+			continue;
+		make_view(&v);
+		zpt_print_metrics(f, &v, i ? ZPT_METRICS_PROMETHEUS : ZPT_METRICS_OPENMETRICS);
+		fclose(f);
+		snprintf(script, sizeof(script), "import sys; sys.argv = ['', '%s']\n%s",
+			 i ? "prometheus" : "openmetrics", metrics_check);
+		status[i] = python(py, script, text[i]);
+	}
+	ksft_test_result(status[0] == 0,
+			 "OpenMetrics: prometheus_client's parser reads every family, label and bucket\n");
+	ksft_test_result(status[1] == 0,
+			 "Prometheus text (--textfile): prometheus_client's parser reads it the same\n");
+	free(text[0]);
+	free(text[1]);
 }
 
 int main(void)
 {
 	ksft_print_header();
-	ksft_set_plan(22);
+	ksft_set_plan(32);
 	test_percentiles();
 	test_delta();
 	test_sort_keys();
 	test_row();
+	test_seeds();
+	test_lost();
+	test_output_mode();
 	test_sorting();
 	test_parse_ulong();
 	test_totals();
 	test_units();
 	test_text();
+	test_first_screen();
 	test_json();
+	test_metrics();
 	ksft_finished();
 }

@@ -44,8 +44,9 @@ static struct env {
 	bool verbose;
 	bool noclear;
 	bool batch;
-	bool json;
 	bool hist;
+	int format;		/* enum zpt_format; -1: not given */
+	const char *textfile;
 	int sort;
 	unsigned long rows;
 	unsigned long interval;
@@ -53,18 +54,19 @@ static struct env {
 	const char *cgroup;
 } env = {
 	.sort = ZPT_SORT_STORED,
+	.format = -1,
 	.rows = 20,
 	.interval = 1,
 };
 
 static volatile sig_atomic_t exiting;
 
-const char *argp_program_version = "zpooltop 0.1 (zpool series for Linux 7.2)";
+const char *argp_program_version = "zpooltop 0.2 (zpool series for Linux 7.2)";
 const char argp_program_doc[] =
 "Show compressed-memory pools (zswap on zpool), refreshing like top.\n"
 "\n"
-"USAGE: zpooltop [-h] [-v] [-C] [-b | -j] [--hist] [-s KEY] [-r ROWS]\n"
-"                [-c CGROUP] [interval] [count]\n"
+"USAGE: zpooltop [-h] [-v] [-C] [-b | -j | -o FORMAT] [--hist] [-s KEY]\n"
+"                [-r ROWS] [-c CGROUP] [--textfile FILE] [interval] [count]\n"
 "\n"
 "EXAMPLES:\n"
 "    zpooltop               # refresh every second until Ctrl-C\n"
@@ -72,17 +74,24 @@ const char argp_program_doc[] =
 "    zpooltop -b 1 10       # ten reports as plain text, 80 columns\n"
 "    zpooltop -j            # one JSON object per second (see zpooltop(8))\n"
 "    zpooltop -s waits -r 5 # the five pools whose maps wait most\n"
-"    zpooltop --hist        # with reclaim latency and map wait histograms\n"
+"    zpooltop --hist        # with the latency histograms\n"
+"    zpooltop -o openmetrics 15 1   # one report as OpenMetrics\n"
+"    zpooltop --textfile /var/lib/prometheus/node-exporter/zpooltop.prom 15\n"
+"                           # for node_exporter's textfile collector\n"
 "    zpooltop -c /sys/fs/cgroup/app  # count only this cgroup's zswap flows\n";
 
-enum { OPT_HIST = 1000 };
+enum { OPT_HIST = 1000, OPT_TEXTFILE };
 
 static const struct argp_option opts[] = {
 	{ "verbose", 'v', NULL, 0, "Verbose debug output (libbpf's log)", 0 },
 	{ "noclear", 'C', NULL, 0, "Don't clear the screen between reports", 0 },
-	{ "batch", 'b', NULL, 0, "Plain text without terminal control, 80 columns", 0 },
-	{ "json", 'j', NULL, 0, "One JSON object per interval, on one line", 0 },
-	{ "hist", OPT_HIST, NULL, 0, "Add reclaim latency and map wait histograms", 0 },
+	{ "batch", 'b', NULL, 0,
+	  "Plain text without terminal control, 80 columns (the default when standard output is not a terminal)", 0 },
+	{ "json", 'j', NULL, 0, "One JSON object per interval, on one line (-o json)", 0 },
+	{ "output", 'o', "FORMAT", 0, "Report as text (default), json or openmetrics", 0 },
+	{ "textfile", OPT_TEXTFILE, "FILE", 0,
+	  "Write each report to FILE, atomically, in Prometheus's text format (node_exporter's textfile collector); standard output gets reports too only with -o, -j, -b or -C", 0 },
+	{ "hist", OPT_HIST, NULL, 0, "Add the latency histograms (writeback, evict, shrink, map wait, map hold)", 0 },
 	{ "sort", 's', "KEY", 0,
 	  "Sort pools by KEY, largest first: stored (default), pool, ratio, allocs, evicts, waits, id", 0 },
 	{ "rows", 'r', "ROWS", 0, "Show at most ROWS pools (default 20)", 0 },
@@ -95,10 +104,11 @@ static const struct argp_option opts[] = {
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	unsigned long v;
+	int fmt;
 
 	switch (key) {
 	case 'h':
-		argp_state_help(state, stderr, ARGP_HELP_STD_HELP);
+		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
 		break;
 	case 'v':
 		env.verbose = true;
@@ -110,7 +120,23 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		env.batch = true;
 		break;
 	case 'j':
-		env.json = true;
+		if (env.format >= 0 && env.format != ZPT_FMT_JSON)
+			argp_error(state, "two output formats given; choose one");
+		env.format = ZPT_FMT_JSON;
+		break;
+	case 'o':
+		fmt = zpt_parse_format(arg);
+		if (fmt < 0)
+			argp_error(state, "invalid output format '%s' (one of: text, json, openmetrics)",
+				   arg);
+		if (env.format >= 0 && env.format != fmt)
+			argp_error(state, "two output formats given; choose one");
+		env.format = fmt;
+		break;
+	case OPT_TEXTFILE:
+		if (!*arg)
+			argp_error(state, "--textfile needs a file name");
+		env.textfile = arg;
 		break;
 	case OPT_HIST:
 		env.hist = true;
@@ -143,8 +169,10 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		}
 		break;
 	case ARGP_KEY_END:
-		if (env.batch && env.json)
+		if (env.batch && env.format == ZPT_FMT_JSON)
 			argp_error(state, "-b and -j do not go together");
+		if (env.batch && env.format > ZPT_FMT_TEXT)
+			argp_error(state, "-b is for text; it does not go with -o");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -240,40 +268,6 @@ static void read_totals(struct zpt_totals *t)
 		zpt_parse_totals(buf, t);
 }
 
-/* What each pool held when we attached: events only carry changes. */
-struct seed {
-	bool known;
-	__s64 objects;
-	__u64 pool_pages;
-	char type[ZP_TYPE_LEN];
-};
-
-static void read_seeds(struct seed *seeds)
-{
-	char line[256], type[ZP_TYPE_LEN];
-	long long stored, pages;
-	unsigned int id;
-	FILE *f;
-
-	f = fopen(DEBUGFS_POOLS, "r");
-	if (!f) {
-		if (!env.json)
-			fprintf(stderr, "zpooltop: %s is not readable (%s); mount debugfs to count what pools held before zpooltop started.\n",
-				DEBUGFS_POOLS, strerror(errno));
-		return;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%u %15s %*s %lld %lld", &id, type, &stored, &pages) != 4 ||
-		    id >= ZP_MAX_POOLS)
-			continue;
-		seeds[id].known = true;
-		seeds[id].objects = stored;
-		seeds[id].pool_pages = pages;
-		memcpy(seeds[id].type, type, sizeof(type));
-	}
-	fclose(f);
-}
-
 static int read_pools(int fd, struct zp_pool_stats *stats)
 {
 	__u32 id;
@@ -281,6 +275,43 @@ static int read_pools(int fd, struct zp_pool_stats *stats)
 	for (id = 0; id < ZP_MAX_POOLS; id++)
 		if (bpf_map_lookup_elem(fd, &id, &stats[id]))
 			return -errno;
+	return 0;
+}
+
+/*
+ * What pools older than the programs held before they counted: debugfs,
+ * less what the programs counted up to then.  The maps are read on both
+ * sides of debugfs until no event fell in between (a few tries; then the
+ * figures are off by what did).  @counted gets the last read.
+ */
+static int read_seeds(int fd, struct zpt_seed *seeds, struct zp_pool_stats *counted)
+{
+	static struct zp_pool_stats before[ZP_MAX_POOLS];
+	static char buf[8192];
+	bool again = true;
+	int err, tries, id;
+
+	for (tries = 0; tries < 5 && again; tries++) {
+		err = read_pools(fd, before);
+		if (err)
+			return err;
+		err = read_text(DEBUGFS_POOLS, buf, sizeof(buf));
+		if (err) {
+			if (env.format != ZPT_FMT_JSON && env.format != ZPT_FMT_OPENMETRICS)
+				fprintf(stderr, "zpooltop: %s is not readable (%s); mount debugfs to count what pools held before zpooltop started.\n",
+					DEBUGFS_POOLS, strerror(-err));
+			memset(seeds, 0, ZP_MAX_POOLS * sizeof(*seeds));
+			return read_pools(fd, counted);
+		}
+		err = read_pools(fd, counted);
+		if (err)
+			return err;
+		for (id = 0; id < ZP_MAX_POOLS; id++)
+			if (before[id].objects != counted[id].objects)
+				break;
+		again = id < ZP_MAX_POOLS;	/* events came in between */
+	}
+	zpt_parse_seeds(buf, counted, seeds);
 	return 0;
 }
 
@@ -294,7 +325,7 @@ static double now_s(void)
 
 /* This interval's rows: live pools, and pools older than us we know of. */
 static size_t make_rows(struct zpt_row *rows, const struct zp_pool_stats *now,
-			const struct zp_pool_stats *prev, const struct seed *seeds,
+			const struct zp_pool_stats *prev, const struct zpt_seed *seeds,
 			double interval_s)
 {
 	static const struct zp_pool_stats zero;
@@ -321,6 +352,64 @@ static size_t make_rows(struct zpt_row *rows, const struct zp_pool_stats *now,
 	return n;
 }
 
+/*
+ * Write the metrics to @path atomically: a temporary file beside it, then
+ * rename, so node_exporter never reads half a report.
+ */
+static int write_textfile(const char *path, const struct zpt_view *view)
+{
+	char tmp[4096];
+	FILE *f;
+	int err = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid()) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	f = fopen(tmp, "w");
+	if (!f)
+		return -errno;
+	zpt_print_metrics(f, view, ZPT_METRICS_PROMETHEUS);
+	if (fflush(f) || ferror(f))
+		err = errno ? -errno : -EIO;
+	if (fclose(f) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	return err;
+}
+
+/* One report, to standard output and, with --textfile, to the file. */
+static int report(const struct zpt_view *view, bool clear, unsigned long i)
+{
+	int err;
+
+	switch (env.format) {
+	case ZPT_FMT_JSON:
+		zpt_print_json(stdout, view, env.hist);
+		break;
+	case ZPT_FMT_OPENMETRICS:
+		zpt_print_metrics(stdout, view, ZPT_METRICS_OPENMETRICS);
+		break;
+	case ZPT_FMT_TEXT:
+		if (clear)
+			fputs("\033[H\033[2J", stdout);
+		else if (i)
+			fputc('\n', stdout);
+		zpt_print_text(stdout, view, env.hist);
+		break;
+	default:	/* --textfile alone */
+		break;
+	}
+	fflush(stdout);
+	if (!env.textfile || view->interval_s <= 0)
+		return 0;
+	err = write_textfile(env.textfile, view);
+	if (err)
+		fprintf(stderr, "zpooltop: cannot write %s: %s.\n", env.textfile, strerror(-err));
+	return err;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct argp argp = {
@@ -330,20 +419,26 @@ int main(int argc, char **argv)
 	};
 	static struct zp_pool_stats stats[2][ZP_MAX_POOLS];
 	struct zp_memcg_stats mc[2] = {};
-	struct seed seeds[ZP_MAX_POOLS] = {};
+	struct zpt_seed seeds[ZP_MAX_POOLS] = {};
 	struct zpt_row rows[ZP_MAX_POOLS];
 	struct zpool_stats_bpf *obj = NULL;
 	struct zpt_memcg_row memcg_row;
 	struct zpt_view view = {};
-	__u64 memcg_id = 0;
+	__u64 memcg_id = 0, lost = 0;
+	char warning[256];
 	unsigned long i;
 	int cur = 0, err, pools_fd;
 	double t0, t1;
+	bool clear;
 
 	argp_err_exit_status = 2;
 	err = argp_parse(&argp, argc, argv, 0, NULL, NULL);
 	if (err)
 		return 2;
+	if (env.format < 0 && (!env.textfile || env.batch || env.noclear))
+		env.format = ZPT_FMT_TEXT;
+	clear = zpt_clear_screen(env.format, env.batch || env.noclear,
+				 isatty(STDOUT_FILENO));
 
 	if (env.cgroup) {
 		memcg_id = cgroup_id(env.cgroup);
@@ -380,7 +475,6 @@ int main(int argc, char **argv)
 				strerror(-err));
 		goto cleanup;
 	}
-	read_seeds(seeds);
 
 	if (signal(SIGINT, sig_handler) == SIG_ERR ||
 	    signal(SIGTERM, sig_handler) == SIG_ERR) {
@@ -389,14 +483,28 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 
+	/* The starting point: what older pools held, and what was counted. */
 	pools_fd = bpf_map__fd(obj->maps.pools);
-	err = read_pools(pools_fd, stats[cur]);
+	err = read_seeds(pools_fd, seeds, stats[cur]);
 	if (err)
 		goto read_failed;
 	read_totals(&view.prev);
+	t0 = now_s();
+	lost = obj->bss->lost;
 	view.page_size = (unsigned long)sysconf(_SC_PAGESIZE);
 	view.rows = rows;
-	t0 = now_s();
+
+	/* On a terminal, the pools at once; rates after the first interval. */
+	if (clear) {
+		view.now = view.prev;
+		view.time = time(NULL);
+		view.lost_events = lost;
+		view.nrows = make_rows(rows, stats[cur], stats[cur], seeds, 0);
+		zpt_sort_rows(rows, view.nrows, env.sort);
+		if (view.nrows > env.rows)
+			view.nrows = env.rows;
+		report(&view, clear, 0);
+	}
 
 	for (i = 0; !env.count || i < env.count; i++) {
 		sleep(env.interval);	/* a signal ends it early: report, then stop */
@@ -420,17 +528,12 @@ int main(int argc, char **argv)
 			memcg_row.id = memcg_id;
 			view.memcg = &memcg_row;
 		}
+		view.lost_events = obj->bss->lost;
+		if (zpt_lost_warning(warning, sizeof(warning), lost, view.lost_events))
+			fputs(warning, stderr);
+		lost = view.lost_events;
 
-		if (env.json) {
-			zpt_print_json(stdout, &view, env.hist);
-		} else {
-			if (!env.noclear && !env.batch)
-				fputs("\033[H\033[2J", stdout);
-			else if (i)
-				fputc('\n', stdout);
-			zpt_print_text(stdout, &view, env.hist);
-		}
-		fflush(stdout);
+		report(&view, clear, i);
 
 		cur = !cur;
 		view.prev = view.now;

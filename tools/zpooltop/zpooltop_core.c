@@ -19,8 +19,8 @@ __u64 zpt_hist_count(const struct zp_hist *h)
 
 __u64 zpt_hist_percentile(const struct zp_hist *h, double p)
 {
-	__u64 total = zpt_hist_count(h), seen = 0;
-	double want;
+	__u64 total = zpt_hist_count(h), before = 0;
+	double want, low, high, v;
 	int i;
 
 	if (!total || p <= 0)
@@ -29,13 +29,21 @@ __u64 zpt_hist_percentile(const struct zp_hist *h, double p)
 		p = 1;
 	want = p * (double)total;
 	for (i = 0; i < ZP_HIST_SLOTS; i++) {
-		seen += h->slots[i];
-		if ((double)seen >= want)
+		if (h->slots[i] && (double)(before + h->slots[i]) >= want)
 			break;
+		before += h->slots[i];
 	}
-	if (i == ZP_HIST_SLOTS)		/* rounding: the last nonzero slot */
-		i = ZP_HIST_SLOTS - 1;
-	return i ? (2ULL << i) - 1 : 1;
+	if (i == ZP_HIST_SLOTS) {	/* rounding: the last nonzero slot */
+		for (i = ZP_HIST_SLOTS - 1; i > 0 && !h->slots[i]; i--)
+			;
+		before = total - h->slots[i];
+	}
+	low = i ? (double)(1ULL << i) : 0;
+	high = (double)(2ULL << i);
+	v = low + (high - low) * (want - (double)before) / (double)h->slots[i];
+	if (v > high)
+		v = high;
+	return (__u64)(v + 0.5);
 }
 
 void zpt_hist_delta(struct zp_hist *out, const struct zp_hist *now,
@@ -88,8 +96,7 @@ void zpt_row_from_stats(struct zpt_row *row, unsigned int id,
 			const struct zp_pool_stats *prev,
 			__s64 seed_objects, double interval_s)
 {
-	struct zp_hist reclaim = {}, d;
-	int h, i;
+	int h;
 
 	memset(row, 0, sizeof(*row));
 	row->id = id;
@@ -105,21 +112,13 @@ void zpt_row_from_stats(struct zpt_row *row, unsigned int id,
 	row->evicts_s = rate(now->evicts, prev->evicts, interval_s);
 	row->map_waits_s = rate(now->map_waits, prev->map_waits, interval_s);
 
-	for (h = ZP_HIST_EVICT; h <= ZP_HIST_SHRINK; h++) {
-		zpt_hist_delta(&d, &now->hist[h], &prev->hist[h]);
-		for (i = 0; i < ZP_HIST_SLOTS; i++)
-			reclaim.slots[i] += d.slots[i];
+	for (h = 0; h < ZP_NR_HISTS; h++) {
+		zpt_hist_delta(&row->hist[h], &now->hist[h], &prev->hist[h]);
+		row->p50_ns[h] = zpt_hist_percentile(&row->hist[h], 0.50);
+		row->p99_ns[h] = zpt_hist_percentile(&row->hist[h], 0.99);
 	}
-	row->reclaim_p50_ns = zpt_hist_percentile(&reclaim, 0.50);
-	row->reclaim_p99_ns = zpt_hist_percentile(&reclaim, 0.99);
-	row->reclaim_hist = reclaim;
-	zpt_hist_delta(&row->map_wait_hist, &now->hist[ZP_HIST_MAP_WAIT],
-		       &prev->hist[ZP_HIST_MAP_WAIT]);
-	row->map_wait_p99_ns = zpt_hist_percentile(&row->map_wait_hist, 0.99);
-	zpt_hist_delta(&row->map_hold_hist, &now->hist[ZP_HIST_MAP_HOLD],
-		       &prev->hist[ZP_HIST_MAP_HOLD]);
-	row->map_hold_p50_ns = zpt_hist_percentile(&row->map_hold_hist, 0.50);
-	row->map_hold_p99_ns = zpt_hist_percentile(&row->map_hold_hist, 0.99);
+	row->total = *now;
+	memcpy(row->total.type, row->type, sizeof(row->type));
 }
 
 static double key_value(const struct zpt_row *r, enum zpt_sort_key key)
@@ -213,6 +212,64 @@ int zpt_parse_totals(const char *text, struct zpt_totals *t)
 			line++;
 	}
 	return found;
+}
+
+int zpt_parse_seeds(const char *text, const struct zp_pool_stats *counted,
+		    struct zpt_seed *seeds)
+{
+	char type[ZP_TYPE_LEN];
+	long long stored, pages;
+	const char *line = text;
+	unsigned int id;
+	int found = 0;
+
+	memset(seeds, 0, ZP_MAX_POOLS * sizeof(*seeds));
+	while (line && *line) {
+		/* "id zpool compressor stored_pages pool_pages"; the title fails */
+		if (sscanf(line, "%u %15s %*s %lld %lld", &id, type, &stored, &pages) == 4 &&
+		    id < ZP_MAX_POOLS && stored >= 0 && pages >= 0) {
+			seeds[id].known = true;
+			seeds[id].objects = stored - (counted ? counted[id].objects : 0);
+			seeds[id].pool_pages = (__u64)pages;
+			memcpy(seeds[id].type, type, sizeof(type));
+			found++;
+		}
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return found;
+}
+
+bool zpt_lost_warning(char *buf, size_t size, __u64 prev, __u64 now)
+{
+	if (now <= prev)
+		return false;
+	snprintf(buf, size,
+		 "zpooltop: warning: %llu events lost in this interval (a pool id above %d, or more memory cgroups than the program's table holds); the figures miss them.\n",
+		 (unsigned long long)(now - prev), ZP_MAX_POOLS - 1);
+	return true;
+}
+
+static const char *const format_names[] = {
+	[ZPT_FMT_TEXT] = "text",
+	[ZPT_FMT_JSON] = "json",
+	[ZPT_FMT_OPENMETRICS] = "openmetrics",
+};
+
+int zpt_parse_format(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < sizeof(format_names) / sizeof(format_names[0]); i++)
+		if (!strcmp(name, format_names[i]))
+			return (int)i;
+	return -1;
+}
+
+bool zpt_clear_screen(enum zpt_format fmt, bool plain, bool tty)
+{
+	return fmt == ZPT_FMT_TEXT && !plain && tty;
 }
 
 void zpt_memcg_row_from_stats(struct zpt_memcg_row *row,
@@ -327,6 +384,33 @@ void zpt_print_log2_hist(FILE *f, const struct zp_hist *h, const char *unit)
 	}
 }
 
+/* A rate for the screen: "-" before the first interval has passed. */
+static void fmt_rate(char *buf, size_t size, double v, const struct zpt_view *view)
+{
+	if (view->interval_s <= 0)
+		snprintf(buf, size, "-");
+	else
+		zpt_fmt_count(buf, size, v);
+}
+
+/* Each latency level: its name in JSON, metrics and --hist, and what it is. */
+static const struct {
+	const char *name;
+	const char *what;
+} hist_names[ZP_NR_HISTS] = {
+	[ZP_HIST_WRITEBACK] = { "writeback", "writeback latency (zswap writing one entry back to swap)" },
+	[ZP_HIST_EVICT] = { "evict", "evict latency (the backend evicting one object; a zbud eviction includes its writeback)" },
+	[ZP_HIST_SHRINK] = { "shrink", "shrink latency (one zpool_shrink call; it wraps evictions)" },
+	[ZP_HIST_MAP_WAIT] = { "map_wait", "map lock wait (maps and unmaps that waited)" },
+	[ZP_HIST_MAP_HOLD] = { "map_hold", "time mapped (map to unmap)" },
+};
+
+/* The order in which --hist, JSON and the metrics list the levels. */
+static const enum zp_hist_kind hist_order[ZP_NR_HISTS] = {
+	ZP_HIST_WRITEBACK, ZP_HIST_EVICT, ZP_HIST_SHRINK, ZP_HIST_MAP_WAIT,
+	ZP_HIST_MAP_HOLD,
+};
+
 void zpt_print_text(FILE *f, const struct zpt_view *v, bool hist)
 {
 	char tbuf[16], a[16], b[16], c[16], d[16], e[16], g[16], h[16], k[16], w[16];
@@ -334,6 +418,7 @@ void zpt_print_text(FILE *f, const struct zpt_view *v, bool hist)
 	time_t when = (time_t)v->time;
 	struct tm tm;
 	size_t i;
+	int j;
 
 	localtime_r(&when, &tm);
 	strftime(tbuf, sizeof(tbuf), "%H:%M:%S", &tm);
@@ -343,21 +428,20 @@ void zpt_print_text(FILE *f, const struct zpt_view *v, bool hist)
 	zpt_fmt_count(d, sizeof(d), (double)t->zswpwb);
 	fprintf(f, "%s zswap %s holds %s (%.2f:1), %s pages, %s written back\n",
 		tbuf, a, b, system_ratio(t), c, d);
-	zpt_fmt_count(a, sizeof(a), rate(t->zswpout, v->prev.zswpout, v->interval_s));
-	zpt_fmt_count(b, sizeof(b), rate(t->zswpin, v->prev.zswpin, v->interval_s));
-	zpt_fmt_count(c, sizeof(c), rate(t->zswpwb, v->prev.zswpwb, v->interval_s));
-	zpt_fmt_count(d, sizeof(d), rate(t->pswpout, v->prev.pswpout, v->interval_s));
-	zpt_fmt_count(e, sizeof(e), rate(t->pswpin, v->prev.pswpin, v->interval_s));
+	fmt_rate(a, sizeof(a), rate(t->zswpout, v->prev.zswpout, v->interval_s), v);
+	fmt_rate(b, sizeof(b), rate(t->zswpin, v->prev.zswpin, v->interval_s), v);
+	fmt_rate(c, sizeof(c), rate(t->zswpwb, v->prev.zswpwb, v->interval_s), v);
+	fmt_rate(d, sizeof(d), rate(t->pswpout, v->prev.pswpout, v->interval_s), v);
+	fmt_rate(e, sizeof(e), rate(t->pswpin, v->prev.pswpin, v->interval_s), v);
 	fprintf(f, "pages/s: zswap out %s in %s written back %s; swap out %s in %s\n",
 		a, b, c, d, e);
 	if (v->memcg) {
 		const struct zpt_memcg_row *m = v->memcg;
-
-		zpt_fmt_count(a, sizeof(a), m->stores_s);
-		zpt_fmt_count(b, sizeof(b), m->loads_s);
-		zpt_fmt_count(c, sizeof(c), m->writebacks_s);
 		size_t len = strlen(m->path);
 
+		fmt_rate(a, sizeof(a), m->stores_s, v);
+		fmt_rate(b, sizeof(b), m->loads_s, v);
+		fmt_rate(c, sizeof(c), m->writebacks_s, v);
 		/* A long path keeps its end, which names the cgroup. */
 		if (len > 72)
 			fprintf(f, "cgroup ...%s\n", m->path + len - 69);
@@ -374,27 +458,24 @@ void zpt_print_text(FILE *f, const struct zpt_view *v, bool hist)
 
 		zpt_fmt_count(a, sizeof(a), (double)r->stored_pages);
 		zpt_fmt_bytes(b, sizeof(b), (double)r->pool_pages * v->page_size);
-		zpt_fmt_count(c, sizeof(c), r->allocs_s);
-		zpt_fmt_count(d, sizeof(d), r->frees_s);
-		zpt_fmt_count(e, sizeof(e), r->evicts_s);
-		zpt_fmt_ns(g, sizeof(g), r->reclaim_p50_ns);
-		zpt_fmt_ns(h, sizeof(h), r->reclaim_p99_ns);
-		zpt_fmt_count(k, sizeof(k), r->map_waits_s);
-		zpt_fmt_ns(w, sizeof(w), r->map_wait_p99_ns);
+		fmt_rate(c, sizeof(c), r->allocs_s, v);
+		fmt_rate(d, sizeof(d), r->frees_s, v);
+		fmt_rate(e, sizeof(e), r->evicts_s, v);
+		zpt_fmt_ns(g, sizeof(g), r->p50_ns[ZPT_RECLAIM_HIST]);
+		zpt_fmt_ns(h, sizeof(h), r->p99_ns[ZPT_RECLAIM_HIST]);
+		fmt_rate(k, sizeof(k), r->map_waits_s, v);
+		zpt_fmt_ns(w, sizeof(w), r->p99_ns[ZP_HIST_MAP_WAIT]);
 		fprintf(f, "%2u %-8.8s %6s %5s %5.2f %5s %5s %5s %5s %5s %5s %5s\n",
 			r->id, r->type, a, b, r->ratio, c, d, e, g, h, k, w);
 	}
 	if (!v->nrows)
 		fprintf(f, "   (no pools)\n");
-	for (i = 0; hist && i < v->nrows; i++) {
-		fprintf(f, "\npool %u (%s) reclaim latency (evict, writeback, shrink):\n",
-			v->rows[i].id, v->rows[i].type);
-		zpt_print_log2_hist(f, &v->rows[i].reclaim_hist, "nsecs");
-		fprintf(f, "pool %u (%s) map lock wait:\n", v->rows[i].id, v->rows[i].type);
-		zpt_print_log2_hist(f, &v->rows[i].map_wait_hist, "nsecs");
-		fprintf(f, "pool %u (%s) time mapped (map to unmap):\n",
-			v->rows[i].id, v->rows[i].type);
-		zpt_print_log2_hist(f, &v->rows[i].map_hold_hist, "nsecs");
+	for (i = 0; hist && v->interval_s > 0 && i < v->nrows; i++) {
+		for (j = 0; j < ZP_NR_HISTS; j++) {
+			fprintf(f, "%spool %u (%s) %s:\n", j ? "" : "\n", v->rows[i].id,
+				v->rows[i].type, hist_names[hist_order[j]].what);
+			zpt_print_log2_hist(f, &v->rows[i].hist[hist_order[j]], "nsecs");
+		}
 	}
 }
 
@@ -415,11 +496,11 @@ static void json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void json_hist(FILE *f, const char *key, const struct zp_hist *h)
+static void json_hist(FILE *f, const char *name, const struct zp_hist *h)
 {
 	int i;
 
-	fprintf(f, ",\"%s\":[", key);
+	fprintf(f, ",\"%s_hist\":[", name);
 	for (i = 0; i < ZP_HIST_SLOTS; i++)
 		fprintf(f, "%s%llu", i ? "," : "", (unsigned long long)h->slots[i]);
 	fputc(']', f);
@@ -429,8 +510,11 @@ void zpt_print_json(FILE *f, const struct zpt_view *v, bool hist)
 {
 	const struct zpt_totals *t = &v->now, *p = &v->prev;
 	size_t i;
+	int j;
 
-	fprintf(f, "{\"time\":%lld,\"interval_s\":%.3f,\"system\":{", v->time, v->interval_s);
+	fprintf(f, "{\"schema\":%d,\"time\":%lld,\"interval_s\":%.3f,\"lost_events\":%llu,"
+		"\"system\":{", ZPT_JSON_SCHEMA, v->time, v->interval_s,
+		(unsigned long long)v->lost_events);
 	fprintf(f, "\"zswap_bytes\":%llu,\"zswapped_bytes\":%llu,\"ratio\":%.4f,"
 		"\"stored_pages\":%llu,\"written_back_pages\":%llu,",
 		(unsigned long long)t->zswap_bytes, (unsigned long long)t->zswapped_bytes,
@@ -460,23 +544,194 @@ void zpt_print_json(FILE *f, const struct zpt_view *v, bool hist)
 		json_string(f, r->type);
 		fprintf(f, ",\"stored_pages\":%lld,\"pool_pages\":%llu,\"pool_bytes\":%llu,"
 			"\"ratio\":%.4f,\"allocs_s\":%.1f,\"frees_s\":%.1f,\"evicts_s\":%.1f,"
-			"\"reclaim_p50_ns\":%llu,\"reclaim_p99_ns\":%llu,"
-			"\"map_waits_s\":%.1f,\"map_wait_p99_ns\":%llu,"
-			"\"map_hold_p50_ns\":%llu,\"map_hold_p99_ns\":%llu",
+			"\"map_waits_s\":%.1f",
 			(long long)r->stored_pages, (unsigned long long)r->pool_pages,
 			(unsigned long long)r->pool_pages * v->page_size, r->ratio,
-			r->allocs_s, r->frees_s, r->evicts_s,
-			(unsigned long long)r->reclaim_p50_ns,
-			(unsigned long long)r->reclaim_p99_ns, r->map_waits_s,
-			(unsigned long long)r->map_wait_p99_ns,
-			(unsigned long long)r->map_hold_p50_ns,
-			(unsigned long long)r->map_hold_p99_ns);
-		if (hist) {
-			json_hist(f, "reclaim_hist", &r->reclaim_hist);
-			json_hist(f, "map_wait_hist", &r->map_wait_hist);
-			json_hist(f, "map_hold_hist", &r->map_hold_hist);
-		}
+			r->allocs_s, r->frees_s, r->evicts_s, r->map_waits_s);
+		for (j = 0; j < ZP_NR_HISTS; j++)
+			fprintf(f, ",\"%s_p50_ns\":%llu,\"%s_p99_ns\":%llu",
+				hist_names[hist_order[j]].name,
+				(unsigned long long)r->p50_ns[hist_order[j]],
+				hist_names[hist_order[j]].name,
+				(unsigned long long)r->p99_ns[hist_order[j]]);
+		for (j = 0; hist && j < ZP_NR_HISTS; j++)
+			json_hist(f, hist_names[hist_order[j]].name, &r->hist[hist_order[j]]);
 		fputc('}', f);
 	}
 	fputs("]}\n", f);
+}
+
+/* A label value: backslash, double quote and newline escaped. */
+static void metric_label(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fprintf(f, "\\%c", *s);
+		else if (*s == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void metric_labels(FILE *f, const struct zpt_row *r, const char *le)
+{
+	fprintf(f, "{pool=\"%u\",backend=", r->id);
+	metric_label(f, r->type);
+	if (le)
+		fprintf(f, ",le=\"%s\"", le);
+	fputc('}', f);
+}
+
+/*
+ * # HELP and # TYPE (and # UNIT in OpenMetrics) of a family.  A counter's
+ * family is named without _total in OpenMetrics, with it in Prometheus's
+ * format, where the TYPE names the samples.
+ */
+static void metric_head(FILE *f, enum zpt_metrics_format fmt, const char *name,
+			const char *type, const char *unit, const char *help)
+{
+	bool counter = !strcmp(type, "counter");
+	const char *suffix = counter && fmt == ZPT_METRICS_PROMETHEUS ? "_total" : "";
+
+	fprintf(f, "# HELP zpooltop_%s%s %s\n", name, suffix, help);
+	fprintf(f, "# TYPE zpooltop_%s%s %s\n", name, suffix, type);
+	if (unit && fmt == ZPT_METRICS_OPENMETRICS)
+		fprintf(f, "# UNIT zpooltop_%s %s\n", name, unit);
+}
+
+enum metric_field {
+	MF_STORED, MF_PAGES, MF_BYTES, MF_RATIO, MF_ALLOCS, MF_FREES, MF_EVICTS,
+	MF_WRITEBACKS, MF_MAP_WAITS,
+};
+
+static const struct {
+	const char *name, *type, *unit, *help;
+} metric_fields[] = {
+	[MF_STORED] = { "pool_stored_pages", "gauge", NULL,
+			"Pages stored in the pool (zswap stores one page per object)." },
+	[MF_PAGES] = { "pool_pages", "gauge", NULL, "Pages the pool uses." },
+	[MF_BYTES] = { "pool_size_bytes", "gauge", "bytes", "Memory the pool uses." },
+	[MF_RATIO] = { "pool_compression_ratio", "gauge", NULL,
+		       "Stored pages over pool pages." },
+	[MF_ALLOCS] = { "pool_allocations", "counter", NULL, "Objects allocated." },
+	[MF_FREES] = { "pool_frees", "counter", NULL, "Objects freed." },
+	[MF_EVICTS] = { "pool_evictions", "counter", NULL,
+			"Objects the backend evicted (zbud reclaim)." },
+	[MF_WRITEBACKS] = { "pool_writebacks", "counter", NULL,
+			    "Entries zswap wrote back to swap." },
+	[MF_MAP_WAITS] = { "pool_map_waits", "counter", NULL,
+			   "Maps and unmaps that waited for a backend lock." },
+};
+
+static void metric_value(FILE *f, const struct zpt_view *v, const struct zpt_row *r,
+			 enum metric_field m)
+{
+	switch (m) {
+	case MF_STORED:
+		fprintf(f, "%lld", (long long)r->stored_pages);
+		break;
+	case MF_PAGES:
+		fprintf(f, "%llu", (unsigned long long)r->pool_pages);
+		break;
+	case MF_BYTES:
+		fprintf(f, "%llu", (unsigned long long)r->pool_pages * v->page_size);
+		break;
+	case MF_RATIO:
+		fprintf(f, "%.4f", r->ratio);
+		break;
+	case MF_ALLOCS:
+		fprintf(f, "%llu", (unsigned long long)r->total.allocs);
+		break;
+	case MF_FREES:
+		fprintf(f, "%llu", (unsigned long long)r->total.frees);
+		break;
+	case MF_EVICTS:
+		fprintf(f, "%llu", (unsigned long long)r->total.evicts);
+		break;
+	case MF_WRITEBACKS:
+		fprintf(f, "%llu", (unsigned long long)r->total.writebacks);
+		break;
+	case MF_MAP_WAITS:
+		fprintf(f, "%llu", (unsigned long long)r->total.map_waits);
+		break;
+	}
+}
+
+/*
+ * One pool's histogram: slot n holds integer nanoseconds up to
+ * 2^(n+1) - 1, the bucket's bound; the last slot, which also holds
+ * everything beyond, is counted in +Inf only.
+ */
+static void metric_hist(FILE *f, const struct zpt_row *r, const char *name,
+			const struct zp_hist *h, const double *sum_s)
+{
+	__u64 cum = 0;
+	char le[32];
+	int i;
+
+	for (i = 0; i < ZP_HIST_SLOTS - 1; i++) {
+		cum += h->slots[i];
+		snprintf(le, sizeof(le), "%.10g", (double)((2ULL << i) - 1) / 1e9);
+		fprintf(f, "zpooltop_pool_%s_seconds_bucket", name);
+		metric_labels(f, r, le);
+		fprintf(f, " %llu\n", (unsigned long long)cum);
+	}
+	cum += h->slots[ZP_HIST_SLOTS - 1];
+	fprintf(f, "zpooltop_pool_%s_seconds_bucket", name);
+	metric_labels(f, r, "+Inf");
+	fprintf(f, " %llu\n", (unsigned long long)cum);
+	if (!sum_s)
+		return;
+	fprintf(f, "zpooltop_pool_%s_seconds_count", name);
+	metric_labels(f, r, NULL);
+	fprintf(f, " %llu\n", (unsigned long long)cum);
+	fprintf(f, "zpooltop_pool_%s_seconds_sum", name);
+	metric_labels(f, r, NULL);
+	fprintf(f, " %.9f\n", *sum_s);
+}
+
+void zpt_print_metrics(FILE *f, const struct zpt_view *v, enum zpt_metrics_format fmt)
+{
+	char name[64], help[160];
+	size_t i, m;
+	int j;
+
+	for (m = 0; m < sizeof(metric_fields) / sizeof(metric_fields[0]); m++) {
+		bool counter = !strcmp(metric_fields[m].type, "counter");
+
+		metric_head(f, fmt, metric_fields[m].name, metric_fields[m].type,
+			    metric_fields[m].unit, metric_fields[m].help);
+		for (i = 0; i < v->nrows; i++) {
+			fprintf(f, "zpooltop_%s%s", metric_fields[m].name,
+				counter ? "_total" : "");
+			metric_labels(f, &v->rows[i], NULL);
+			fputc(' ', f);
+			metric_value(f, v, &v->rows[i], (enum metric_field)m);
+			fputc('\n', f);
+		}
+	}
+	for (j = 0; j < ZP_NR_HISTS; j++) {
+		enum zp_hist_kind k = hist_order[j];
+
+		snprintf(name, sizeof(name), "pool_%s_seconds", hist_names[k].name);
+		snprintf(help, sizeof(help), "%c%s.", toupper((unsigned char)hist_names[k].what[0]),
+			 hist_names[k].what + 1);
+		metric_head(f, fmt, name, "histogram", "seconds", help);
+		for (i = 0; i < v->nrows; i++) {
+			const struct zpt_row *r = &v->rows[i];
+			/* Only the map wait has its sum: the programs add up no other. */
+			double sum_s = (double)r->total.map_wait_ns / 1e9;
+
+			metric_hist(f, r, hist_names[k].name, &r->total.hist[k],
+				    k == ZP_HIST_MAP_WAIT ? &sum_s : NULL);
+		}
+	}
+	metric_head(f, fmt, "lost_events", "counter", NULL,
+		    "Events the BPF program could not count (pool ids or memory cgroups past its tables).");
+	fprintf(f, "zpooltop_lost_events_total %llu\n", (unsigned long long)v->lost_events);
+	if (fmt == ZPT_METRICS_OPENMETRICS)
+		fputs("# EOF\n", f);
 }

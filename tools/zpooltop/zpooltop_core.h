@@ -16,9 +16,10 @@
 
 /*
  * The value below which a fraction @p (0 < p <= 1) of the samples of a
- * log2 histogram fall, as the upper bound of the slot that reaches it
- * (slot n holds [2^n, 2^(n+1)), so the bound is 2^(n+1) - 1; slot 0 holds
- * 0 and 1).  0 for an empty histogram.
+ * log2 histogram fall, interpolated linearly inside the slot that reaches
+ * it, whose samples are taken as spread evenly over the slot (slot n holds
+ * [2^n, 2^(n+1)); slot 0 holds 0 and 1, taken as [0, 2)).  Rounded to the
+ * nearest unit; 0 for an empty histogram.
  */
 __u64 zpt_hist_percentile(const struct zp_hist *h, double p);
 
@@ -44,7 +45,13 @@ int zpt_parse_sort_key(const char *name);
 /* The names, comma-separated, for usage messages. */
 const char *zpt_sort_key_names(void);
 
-/* One pool's figures for one interval, as shown on a row. */
+/*
+ * One pool's figures for one interval, as shown on a row.  The latencies
+ * are kept per level, indexed by enum zp_hist_kind: the levels nest (a
+ * shrink wraps evictions, a zbud eviction calls writeback), so they are
+ * never merged.  The reclaim-latency columns show writeback, the unit of
+ * reclaim zswap does on every backend.
+ */
 struct zpt_row {
 	unsigned int id;
 	char type[ZP_TYPE_LEN];
@@ -52,17 +59,22 @@ struct zpt_row {
 	__u64 pool_pages;
 	double ratio;		/* stored_pages / pool_pages, 0 if empty */
 	double allocs_s, frees_s, evicts_s, map_waits_s;
-	__u64 reclaim_p50_ns, reclaim_p99_ns, map_wait_p99_ns;
-	__u64 map_hold_p50_ns, map_hold_p99_ns;	/* map to unmap */
-	/* This interval's histograms: evict + writeback + shrink, map wait, hold */
-	struct zp_hist reclaim_hist, map_wait_hist, map_hold_hist;
+	__u64 p50_ns[ZP_NR_HISTS], p99_ns[ZP_NR_HISTS];
+	struct zp_hist hist[ZP_NR_HISTS];	/* this interval's */
+	/*
+	 * The counters and histograms as the program keeps them: since the
+	 * pool's creation or the program's start, whichever came later.
+	 */
+	struct zp_pool_stats total;
 };
+
+/* The reclaim level the text table's RCL50/RCL99 columns show. */
+#define ZPT_RECLAIM_HIST	ZP_HIST_WRITEBACK
 
 /*
  * Fill @row from two reads of a pool's counters @interval_s apart.
- * @seed_objects is what the pool held when the program attached (the
- * events only carry changes).  Reclaim latency merges the evict,
- * writeback and shrink histograms of the interval.
+ * @seed_objects is what the pool held before the program counted its
+ * events (the events only carry changes; see zpt_parse_seeds()).
  */
 void zpt_row_from_stats(struct zpt_row *row, unsigned int id,
 			const struct zp_pool_stats *now,
@@ -93,6 +105,33 @@ struct zpt_totals {
  */
 int zpt_parse_totals(const char *text, struct zpt_totals *t);
 
+/*
+ * What each pool held before the program counted, for pools older than
+ * it: zswap's debugfs "pools" file, read while the programs are attached,
+ * less what the program had counted when it was read (@counted, read just
+ * after it), so that no event counts twice.
+ */
+struct zpt_seed {
+	bool known;
+	__s64 objects;
+	__u64 pool_pages;
+	char type[ZP_TYPE_LEN];
+};
+
+/*
+ * Fill @seeds (ZP_MAX_POOLS entries, indexed by pool id) from @text, the
+ * content of /sys/kernel/debug/zswap/pools.  The number of pools found.
+ */
+int zpt_parse_seeds(const char *text, const struct zp_pool_stats *counted,
+		    struct zpt_seed *seeds);
+
+/*
+ * Events the program could not count (pool ids past ZP_MAX_POOLS, memory
+ * cgroups past its table) went from @prev to @now: the warning to print,
+ * in @buf, and true; false if none were lost.
+ */
+bool zpt_lost_warning(char *buf, size_t size, __u64 prev, __u64 now);
+
 /* One memory cgroup's zswap flows over an interval (-c). */
 struct zpt_memcg_row {
 	const char *path;
@@ -109,21 +148,53 @@ void zpt_memcg_row_from_stats(struct zpt_memcg_row *row,
 /* Everything one interval shows. */
 struct zpt_view {
 	long long time;		/* wall clock, seconds since the epoch */
-	double interval_s;
+	double interval_s;	/* 0: the first screen, before any interval */
 	unsigned long page_size;
 	struct zpt_totals now, prev;
 	const struct zpt_row *rows;
 	size_t nrows;
 	const struct zpt_memcg_row *memcg;	/* NULL: no -c */
+	__u64 lost_events;	/* since the program started */
+};
+
+/* The version of the JSON layout, in every object as "schema". */
+#define ZPT_JSON_SCHEMA	1
+
+enum zpt_format {
+	ZPT_FMT_TEXT,
+	ZPT_FMT_JSON,
+	ZPT_FMT_OPENMETRICS,
+};
+
+/* The format named @name (-o), or -1. */
+int zpt_parse_format(const char *name);
+
+/*
+ * Whether reports clear the screen: only text, only to a terminal, and
+ * neither -b nor -C (@plain) given.
+ */
+bool zpt_clear_screen(enum zpt_format fmt, bool plain, bool tty);
+
+/* The metrics exposition formats. */
+enum zpt_metrics_format {
+	ZPT_METRICS_OPENMETRICS,	/* OpenMetrics 1.0 text, ends in # EOF */
+	ZPT_METRICS_PROMETHEUS,		/* Prometheus text 0.0.4 (node_exporter's textfile) */
 };
 
 /*
  * The screen as aligned text in at most 80 columns; with @hist, each
- * pool's reclaim-latency, map-wait and map-hold histograms follow.
+ * pool's latency histograms follow (writeback, evict, shrink, map wait,
+ * map hold).  Before the first interval, rates and latencies show "-".
  */
 void zpt_print_text(FILE *f, const struct zpt_view *v, bool hist);
 /* One JSON object on one line (keys documented in zpooltop.8). */
 void zpt_print_json(FILE *f, const struct zpt_view *v, bool hist);
+/*
+ * The pools as metrics (names, labels and types in zpooltop.8): gauges,
+ * counters, and the latency histograms with cumulative buckets in seconds.
+ */
+void zpt_print_metrics(FILE *f, const struct zpt_view *v,
+		       enum zpt_metrics_format fmt);
 /* A log2 histogram in the star-bar format of bcc's tools. */
 void zpt_print_log2_hist(FILE *f, const struct zp_hist *h, const char *unit);
 

@@ -1,0 +1,45 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# zpooltop builds and installs on its own: `make install` with a fresh
+# build directory and no kernel tree, under DESTDIR, with the default
+# PREFIX and another one.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+. "$here/tap.sh"
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+
+plan 6
+
+# Nothing of the kernel's steps (source, patch, build) is on the way.
+if make -n -C "$top" install BUILD="$scratch/build" 2>&1 |
+	grep -E 'fetch-source|apply-series|kernel/build.sh|check-tree' > "$scratch/kernel"; then
+	fail "make install needs no kernel tree" "$(cat "$scratch/kernel")"
+else
+	pass "make install needs no kernel tree"
+fi
+
+dest=$scratch/root
+if make -s -C "$top" install BUILD="$scratch/build" DESTDIR="$dest" > "$scratch/log" 2>&1; then
+	pass "make install DESTDIR=... builds and installs from a fresh build directory"
+else
+	fail "make install DESTDIR=... builds and installs from a fresh build directory" "$(cat "$scratch/log")"
+fi
+p=$dest/usr/local
+check "zpooltop in \$(PREFIX)/sbin (PREFIX=/usr/local), and it runs" \
+	eval '[ -x "$p/sbin/zpooltop" ] && "$p/sbin/zpooltop" --version | grep -q "^zpooltop [0-9]"'
+check "zpooltop.8 in \$(PREFIX)/share/man/man8" \
+	cmp -s "$top/tools/zpooltop/zpooltop.8" "$p/share/man/man8/zpooltop.8"
+bad=0
+for bt in "$top"/bpf/scripts/*.bt; do
+	f=$p/share/zpooltop/bpftrace/$(basename "$bt")
+	{ [ -x "$f" ] && cmp -s "$bt" "$f"; } || { bad=1; echo "# missing or different: $f"; }
+done
+check "the bpftrace scripts in \$(PREFIX)/share/zpooltop/bpftrace" [ $bad = 0 ]
+
+make -s -C "$top" install BUILD="$scratch/build" DESTDIR="$dest" PREFIX=/usr > "$scratch/log" 2>&1
+check "PREFIX=/usr puts them under /usr" \
+	eval '[ -x "$dest/usr/sbin/zpooltop" ] && [ -f "$dest/usr/share/man/man8/zpooltop.8" ] &&
+	      [ -d "$dest/usr/share/zpooltop/bpftrace" ]'
