@@ -4,7 +4,8 @@
  * workload, every line it prints is JSON, the ratio it shows while the
  * pages sit in zswap agrees with zswap's debugfs within 5%, a backend
  * switch shows the new pool, every interval with stores shows how long
- * objects stayed mapped, and SIGINT ends it cleanly.
+ * objects stayed mapped, and SIGINT ends it cleanly.  Its metrics
+ * (-o openmetrics, --textfile) parse with prometheus_client's parsers.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -34,6 +35,7 @@ struct json_pool {
 };
 
 struct json_line {
+	int schema;
 	long long time;
 	double interval_s;
 	int npools;
@@ -50,7 +52,8 @@ static int parse_line(const char *s, struct json_line *l)
 	const char *p, *hold;
 
 	memset(l, 0, sizeof(*l));
-	if (sscanf(s, "{\"time\":%lld,\"interval_s\":%lf", &l->time, &l->interval_s) != 2)
+	if (sscanf(s, "{\"schema\":%d,\"time\":%lld,\"interval_s\":%lf", &l->schema,
+		   &l->time, &l->interval_s) != 3 || l->schema != 1)
 		return -1;
 	for (p = strstr(s, "{\"id\":"); p && l->npools < MAX_POOLS; p = strstr(p + 1, "{\"id\":")) {
 		struct json_pool *jp = &l->pools[l->npools++];
@@ -309,6 +312,65 @@ TEST_F(zpooltop, backend_switch_shows_the_new_pool)
 	EXPECT_GT(zsmalloc_rows, 0);
 	EXPECT_GT(zbud_rows, 0);
 	EXPECT_GT(zbud_busy, 0);
+}
+
+/*
+ * Each OpenMetrics exposition on stdout (argv[1]) and the textfile
+ * (argv[2]) parse, the last ones with a zsmalloc pool's stored pages, and
+ * no temporary file is left beside the textfile.
+ */
+static const char metrics_check[] =
+	"import sys, glob\n"
+	"from prometheus_client.openmetrics.parser import text_string_to_metric_families as om\n"
+	"from prometheus_client.parser import text_string_to_metric_families as prom\n"
+	"out = open(sys.argv[1]).read()\n"
+	"reps = [r + '# EOF\\n' for r in out.split('# EOF\\n') if r]\n"
+	"assert len(reps) >= 3, len(reps)\n"
+	"for r in reps:\n"
+	"    fam = {f.name: f for f in om(r)}\n"
+	"def stored(fam):\n"
+	"    return [s for s in fam['zpooltop_pool_stored_pages'].samples\n"
+	"            if s.labels['backend'] == 'zsmalloc' and s.value > 0]\n"
+	"assert stored(fam), 'no zsmalloc pool with pages in the last exposition'\n"
+	"assert fam['zpooltop_pool_writeback_seconds'].type == 'histogram'\n"
+	"tf = {f.name: f for f in prom(open(sys.argv[2]).read())}\n"
+	"assert stored(tf) and tf['zpooltop_pool_allocations'].type == 'counter'\n"
+	"assert not glob.glob(sys.argv[2] + '.*.tmp')\n";
+
+TEST_F(zpooltop, metrics_parse)
+{
+	struct zp_workload w = {
+		.bytes = WORKLOAD,
+		.pattern = ZP_PATTERN_COMPRESSIBLE,
+	};
+	char textfile[64];
+	int status;
+
+	if (system("/usr/bin/python3 -c 'import prometheus_client' 2>/dev/null"))
+		SKIP(return, "no python3-prometheus-client");
+	snprintf(textfile, sizeof(textfile), "/tmp/zpooltop-%d.prom", getpid());
+	ASSERT_EQ(0, zp_zswap_param_set("zpool", "zsmalloc"));
+	self->pid = fork();
+	ASSERT_GE(self->pid, 0);
+	if (self->pid == 0) {
+		if (!freopen(self->out, "w", stdout))
+			_exit(127);
+		execl(self->bin, self->bin, "-o", "openmetrics", "--textfile", textfile,
+		      "1", NULL);
+		_exit(127);
+	}
+	sleep(2);
+	ASSERT_EQ(0, zp_run_in_cgroup(self->cg, &w));
+	sleep(1);
+	ASSERT_EQ(0, stop_zpooltop(self->pid));
+	self->pid = -1;
+
+	setenv("ZPT_METRICS_CHECK", metrics_check, 1);
+	setenv("ZPT_OUT", self->out, 1);
+	setenv("ZPT_TEXTFILE", textfile, 1);
+	status = system("/usr/bin/python3 -c \"$ZPT_METRICS_CHECK\" \"$ZPT_OUT\" \"$ZPT_TEXTFILE\"");
+	unlink(textfile);
+	EXPECT_EQ(0, status);
 }
 
 TEST_HARNESS_MAIN
