@@ -8,6 +8,7 @@
  * OpenMetrics and Prometheus text parsers).
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -526,10 +527,52 @@ static void test_metrics(void)
 	free(text[1]);
 }
 
+/* --textfile: the whole report or nothing, and no temporary file left. */
+static void test_metrics_file(void)
+{
+	char dir[] = "/tmp/zpt-textfile-XXXXXX", path[128], tmp[160], *text = NULL;
+	struct zpt_view v;
+	size_t size = 0;
+	FILE *f;
+	int err, bad;
+
+	if (!mkdtemp(dir)) {
+		ksft_test_result_fail("mkdtemp: %s\n", strerror(errno));
+		ksft_test_result_skip("no directory\n");
+		return;
+	}
+	make_view(&v);
+	snprintf(path, sizeof(path), "%s/zpooltop.prom", dir);
+	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid());
+	f = fopen(path, "w");		/* an older report, to be replaced */
+	if (f) {
+		fputs("old\n", f);
+		fclose(f);
+	}
+	err = zpt_write_metrics_file(path, &v, ZPT_METRICS_PROMETHEUS);
+	f = fopen(path, "r");
+	if (f) {
+		text = calloc(1, 1 << 20);
+		size = text ? fread(text, 1, (1 << 20) - 1, f) : 0;
+		fclose(f);
+	}
+	ksft_test_result(!err && size > 1000 && !strncmp(text, "# HELP zpooltop_", 16) &&
+			 strstr(text, "zpooltop_lost_events_total 17\n") &&
+			 access(tmp, F_OK),
+			 "the textfile is replaced whole, and no temporary file stays\n");
+	free(text);
+	unlink(path);
+
+	snprintf(path, sizeof(path), "%s/no/such/dir/zpooltop.prom", dir);
+	bad = zpt_write_metrics_file(path, &v, ZPT_METRICS_PROMETHEUS);
+	ksft_test_result(bad == -ENOENT, "a textfile that cannot be written is an error (%d)\n", bad);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	ksft_print_header();
-	ksft_set_plan(32);
+	ksft_set_plan(34);
 	test_percentiles();
 	test_delta();
 	test_sort_keys();
@@ -545,5 +588,6 @@ int main(void)
 	test_first_screen();
 	test_json();
 	test_metrics();
+	test_metrics_file();
 	ksft_finished();
 }

@@ -352,33 +352,6 @@ static size_t make_rows(struct zpt_row *rows, const struct zp_pool_stats *now,
 	return n;
 }
 
-/*
- * Write the metrics to @path atomically: a temporary file beside it, then
- * rename, so node_exporter never reads half a report.
- */
-static int write_textfile(const char *path, const struct zpt_view *view)
-{
-	char tmp[4096];
-	FILE *f;
-	int err = 0;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid()) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	f = fopen(tmp, "w");
-	if (!f)
-		return -errno;
-	zpt_print_metrics(f, view, ZPT_METRICS_PROMETHEUS);
-	if (fflush(f) || ferror(f))
-		err = errno ? -errno : -EIO;
-	if (fclose(f) && !err)
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err)
-		unlink(tmp);
-	return err;
-}
-
 /* One report, to standard output and, with --textfile, to the file. */
 static int report(const struct zpt_view *view, bool clear, unsigned long i)
 {
@@ -404,7 +377,7 @@ static int report(const struct zpt_view *view, bool clear, unsigned long i)
 	fflush(stdout);
 	if (!env.textfile || view->interval_s <= 0)
 		return 0;
-	err = write_textfile(env.textfile, view);
+	err = zpt_write_metrics_file(env.textfile, view, ZPT_METRICS_PROMETHEUS);
 	if (err)
 		fprintf(stderr, "zpooltop: cannot write %s: %s.\n", env.textfile, strerror(-err));
 	return err;

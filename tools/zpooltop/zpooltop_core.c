@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "zpooltop_core.h"
 
@@ -734,4 +735,28 @@ void zpt_print_metrics(FILE *f, const struct zpt_view *v, enum zpt_metrics_forma
 	fprintf(f, "zpooltop_lost_events_total %llu\n", (unsigned long long)v->lost_events);
 	if (fmt == ZPT_METRICS_OPENMETRICS)
 		fputs("# EOF\n", f);
+}
+
+int zpt_write_metrics_file(const char *path, const struct zpt_view *v,
+			   enum zpt_metrics_format fmt)
+{
+	char tmp[4096];
+	int err = 0;
+	FILE *f;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid()) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	f = fopen(tmp, "w");
+	if (!f)
+		return -errno;
+	zpt_print_metrics(f, v, fmt);
+	if (fflush(f) || ferror(f))
+		err = errno ? -errno : -EIO;
+	if (fclose(f) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	return err;
 }

@@ -195,6 +195,13 @@ void zpt_print_json(FILE *f, const struct zpt_view *v, bool hist);
  */
 void zpt_print_metrics(FILE *f, const struct zpt_view *v,
 		       enum zpt_metrics_format fmt);
+/*
+ * Write the metrics to @path atomically: to "@path.PID.tmp" beside it,
+ * then rename, so that a reader (node_exporter) never sees half a report.
+ * 0, or a negative errno (and no temporary file left).
+ */
+int zpt_write_metrics_file(const char *path, const struct zpt_view *v,
+			   enum zpt_metrics_format fmt);
 /* A log2 histogram in the star-bar format of bcc's tools. */
 void zpt_print_log2_hist(FILE *f, const struct zp_hist *h, const char *unit);
 
