@@ -20,8 +20,10 @@ export V
 
 ifeq ($(V),1)
 Q :=
+S :=
 else
 Q := @
+S := -s
 endif
 
 .DEFAULT_GOAL := all
@@ -68,15 +70,15 @@ kernel: patch
 # The BPF programs build against bpf/vmlinux/ (or VMLINUX_BTF=), not the
 # kernel tree: zpooltop builds on its own.
 bpf:
-	$(Q)$(MAKE) -s -C bpf OUT=$(BUILD)/bpf
+	$(Q)$(MAKE) $(S) -C bpf OUT=$(BUILD)/bpf
 
 zpooltop: bpf
-	$(Q)$(MAKE) -s -C tools/zpooltop OUT=$(BUILD)/zpooltop BPF_OUT=$(BUILD)/bpf
+	$(Q)$(MAKE) $(S) -C tools/zpooltop OUT=$(BUILD)/zpooltop BPF_OUT=$(BUILD)/bpf
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
 install: zpooltop
-	$(Q)$(MAKE) -s -C tools/zpooltop install OUT=$(BUILD)/zpooltop \
+	$(Q)$(MAKE) $(S) -C tools/zpooltop install OUT=$(BUILD)/zpooltop \
 		PREFIX='$(PREFIX)' DESTDIR='$(DESTDIR)'
 
 # kselftest.h comes from the patched tree.
