@@ -6,7 +6,9 @@
 #   dev-tree.sh init PRISTINE DEV PATCHES   DEV = PRISTINE + 'git am' of
 #                                           the series, tagged 'base'
 #   dev-tree.sh export DEV PATCHES          base..HEAD of DEV becomes
-#                                           PATCHES/NNNN-*.patch + series
+#                                           PATCHES/NNNN-*.patch + series,
+#                                           with 0000-cover-letter.patch
+#                                           from cover-letter.txt
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 git_id=(-c user.name="${GIT_AUTHOR_NAME:-zpool dev}" -c user.email="${GIT_AUTHOR_EMAIL:-dev@zpool.invalid}")
@@ -31,10 +33,19 @@ init)
 export)
 	dev=${2:?} patches=$(cd "${3:?}" && pwd)
 	rm -f "$patches"/[0-9][0-9][0-9][0-9]-*.patch
-	# A fixed --abbrev: git's default grows with the tree, and would
-	# rewrite the index lines of every patch on each export.
-	git -C "$dev" format-patch -q -N --no-signature --zero-commit --abbrev=9 -o "$patches" base..HEAD
-	(cd "$patches" && ls [0-9][0-9][0-9][0-9]-*.patch > series)
+	# The cover letter's subject is the first paragraph of
+	# cover-letter.txt, its blurb the rest.  A fixed --abbrev: git's
+	# default grows with the tree, and would rewrite the index lines of
+	# every patch on each export.
+	branch=$(git -C "$dev" symbolic-ref --short HEAD)
+	git -C "$dev" -c "branch.$branch.description=$(cat "$here/cover-letter.txt")" \
+		format-patch -q -N --no-signature --zero-commit --abbrev=9 \
+		--cover-letter --cover-from-description=subject -o "$patches" base..HEAD
+	# The cover letter takes the last patch's date, so that an export of
+	# the same series gives the same files.
+	sed -i "s/^Date: .*/Date: $(git -C "$dev" log -1 --format=%aD)/" "$patches/0000-cover-letter.patch"
+	# 0000 is the cover letter, not a patch.
+	(cd "$patches" && ls [0-9][0-9][0-9][0-9]-*.patch | grep -v '^0000-' > series)
 	cat "$patches/series"
 	;;
 *)

@@ -2,7 +2,10 @@
 /*
  * zswap on zpool, per backend: pages pushed out by a memory cgroup limit
  * land in the chosen backend and read back intact, at the density the
- * backend's design allows; switching backends loses nothing; a bad name
+ * backend's design allows; every backend keeps incompressible pages as
+ * stock zswap does; a cgroup's zswap limit bounds the pool's real size,
+ * since entries are charged what they occupy; switching backends loses
+ * nothing; a bad name
  * changes nothing; zbud's page reclaim writes back under pool pressure;
  * zbud as a module is loaded when asked for and stays while a pool uses it.
  */
@@ -29,10 +32,22 @@ static bool have_series(void)
 
 /* What a test saw of zswap between the workload's fill and check. */
 struct sample {
+	const char *cg;			/* the workload's cgroup */
 	struct zp_pool pools[8];
 	int npools;
-	long long incompressible;
+	long long incompressible;	/* debugfs, all of zswap */
+	long long cg_incomp;		/* the cgroup's memory.stat zswap_incomp */
+	long long cg_zswap;		/* the cgroup's memory.zswap.current */
+	long long peak_pool_pages;	/* the current pool, polled throughout */
 };
+
+static long long cgroup_value(const char *cg, const char *file, const char *key)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", cg, file);
+	return key ? zp_stat_get(path, key) : zp_read_ll(path);
+}
 
 static void take_sample(void *arg)
 {
@@ -40,6 +55,17 @@ static void take_sample(void *arg)
 
 	s->npools = zp_zswap_pools(s->pools, 8);
 	s->incompressible = zp_zswap_stat("stored_incompressible_pages");
+	s->cg_incomp = cgroup_value(s->cg, "memory.stat", "zswap_incomp");
+	s->cg_zswap = cgroup_value(s->cg, "memory.zswap.current", NULL);
+}
+
+static void track_peak(void *arg)
+{
+	struct sample *s = arg;
+	struct zp_pool pool;
+
+	if (zp_zswap_pools(&pool, 1) == 1 && pool.pool_pages > s->peak_pool_pages)
+		s->peak_pool_pages = pool.pool_pages;
 }
 
 FIXTURE(backend) {
@@ -52,7 +78,6 @@ FIXTURE_VARIANT(backend) {
 	const char *zpool;
 	double min_ratio;	/* stored pages per pool page, compressible data */
 	double max_ratio;
-	bool stores_incompressible;
 };
 
 /* The compressible pattern shrinks about 7:1 with lzo. */
@@ -60,7 +85,6 @@ FIXTURE_VARIANT_ADD(backend, zsmalloc) {
 	.zpool = "zsmalloc",
 	.min_ratio = 3.0,
 	.max_ratio = 100.0,
-	.stores_incompressible = true,
 };
 
 /* Two objects per page: never above 2:1, and close to it here. */
@@ -68,7 +92,6 @@ FIXTURE_VARIANT_ADD(backend, zbud) {
 	.zpool = "zbud",
 	.min_ratio = 1.5,
 	.max_ratio = 2.0,
-	.stores_incompressible = false,
 };
 
 FIXTURE_SETUP(backend)
@@ -78,6 +101,7 @@ FIXTURE_SETUP(backend)
 	ASSERT_EQ(0, zp_zswap_param_get("zpool", self->saved, sizeof(self->saved)));
 	ASSERT_EQ(0, zp_zswap_param_set("zpool", variant->zpool));
 	ASSERT_EQ(0, zp_cgroup_create("zp-backend", LIMIT, self->cg, sizeof(self->cg)));
+	self->sample.cg = self->cg;
 }
 
 FIXTURE_TEARDOWN(backend)
@@ -131,14 +155,53 @@ TEST_F(backend, incompressible_roundtrip)
 	ASSERT_EQ(0, zp_cgroup_set(self->cg, "memory.zswap.max", LIMIT / 2));
 	ASSERT_EQ(0, zp_run_in_cgroup(self->cg, &w));
 	EXPECT_EQ(0UL, w.bad_pages);
-	if (variant->stores_incompressible) {
-		/* Kept as is, one page per page, up to the zswap limit. */
-		EXPECT_GT(self->sample.incompressible, 0);
-	} else {
-		/* Too big for the backend: refused, sent to the swap device. */
-		EXPECT_GE(zp_zswap_stat("reject_compress_poor") - poor,
-			  OVERFLOW_PAGES / 2);
-	}
+	/*
+	 * Every backend keeps them as is, one page per page, as stock zswap
+	 * does, and the cgroup counts them: nothing is refused as too big.
+	 */
+	TH_LOG("%s: %lld incompressible pages stored, %lld in the cgroup",
+	       variant->zpool, self->sample.incompressible, self->sample.cg_incomp);
+	EXPECT_GT(self->sample.incompressible, 0);
+	EXPECT_GT(self->sample.cg_incomp, 0);
+	EXPECT_EQ(poor, zp_zswap_stat("reject_compress_poor"));
+}
+
+/*
+ * A cgroup's zswap limit bounds what its entries really occupy: each entry
+ * is charged its footprint in the backend, so the pool of a backend that
+ * packs two objects per page stays at the limit instead of growing to
+ * several times it.
+ */
+TEST_F(backend, zswap_limit_bounds_pool)
+{
+	struct zp_workload w = {
+		.bytes = WORKLOAD,
+		.pattern = ZP_PATTERN_COMPRESSIBLE,
+		.between = take_sample,
+		.during = track_peak,
+		.arg = &self->sample,
+	};
+	const long long zswap_max = LIMIT / 2;
+	struct zp_pool *cur = &self->sample.pools[0];
+	long long peak;
+
+	ASSERT_EQ(0, zp_cgroup_set(self->cg, "memory.zswap.max", zswap_max));
+	ASSERT_EQ(0, zp_run_in_cgroup(self->cg, &w));
+	EXPECT_EQ(0UL, w.bad_pages);
+	ASSERT_GE(self->sample.npools, 1);
+	EXPECT_STREQ(variant->zpool, cur->type);
+
+	peak = self->sample.peak_pool_pages * (long long)ZP_PAGE_SIZE;
+	TH_LOG("%s: pool peak %lld KiB under memory.zswap.max %lld KiB; "
+	       "after the fill %lld KiB in the pool, %lld KiB charged",
+	       variant->zpool, peak >> 10, zswap_max >> 10,
+	       cur->pool_pages * (long long)ZP_PAGE_SIZE >> 10,
+	       self->sample.cg_zswap >> 10);
+	EXPECT_GT(peak, 0);
+	EXPECT_LE(peak, zswap_max * 115 / 100);
+	/* What is charged is what the pool holds. */
+	EXPECT_LE(cur->pool_pages * (long long)ZP_PAGE_SIZE,
+		  self->sample.cg_zswap * 115 / 100);
 }
 
 /* Switch to zbud while a zsmalloc pool holds the workload's pages. */

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -198,6 +199,26 @@ static int child_run(const char *cgroup, struct zp_workload *w, int result_fd,
 	return 0;
 }
 
+/*
+ * Wait until @fd is readable, calling w->during() every 10 ms meanwhile.
+ * False if poll() failed.
+ */
+static bool wait_readable(int fd, struct zp_workload *w)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int n;
+
+	for (;;) {
+		if (w->during)
+			w->during(w->arg);
+		n = poll(&p, 1, w->during ? 10 : -1);
+		if (n > 0)
+			return true;
+		if (n < 0 && errno != EINTR)
+			return false;
+	}
+}
+
 int zp_run_in_cgroup(const char *cgroup, struct zp_workload *w)
 {
 	int fds[2], go[2], status;
@@ -222,13 +243,17 @@ int zp_run_in_cgroup(const char *cgroup, struct zp_workload *w)
 	}
 	close(fds[1]);
 	close(go[0]);
-	if (w->between && read(fds[0], &c, 1) == 1) {
+	if (!wait_readable(fds[0], w))
+		n = -1;
+	if (n == 0 && w->between && read(fds[0], &c, 1) == 1) {
 		w->between(w->arg);
 		c = 'g';
 		if (write(go[1], &c, 1) != 1)
 			n = -1;
 	}
 	close(go[1]);
+	if (n == 0 && w->between && !wait_readable(fds[0], w))
+		n = -1;
 	if (n == 0)
 		n = read(fds[0], &w->bad_pages, sizeof(w->bad_pages));
 	close(fds[0]);

@@ -50,6 +50,8 @@ struct zp_workload {
 	 * (or change) zswap while the pages are stored.
 	 */
 	void (*between)(void *arg);
+	/* If set, called in the parent every 10 ms while the child runs. */
+	void (*during)(void *arg);
 	void *arg;
 	/*
 	 * Free every other page once filled (MADV_DONTNEED): their zswap
