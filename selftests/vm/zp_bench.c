@@ -88,7 +88,7 @@ static void print_mode(const char *backend, const char *set, int mode,
 		       const struct run *r)
 {
 	printf("%-8s %-12s %-7s ", backend, set, mode_names[mode]);
-	/* Nothing stored (zbud refuses what does not compress): no figure. */
+	/* Nothing stored or loaded (all sent to the swap device): no figure. */
 	if (!r->stored || !r->loaded) {
 		printf("%10s %10s %8s\n", "-", "-", "-");
 		return;
