@@ -501,10 +501,11 @@ TEST(writeback_takes_cold_entries_of_old_pools_first)
 	 * The cold entries went first: while the old pool has some left,
 	 * the writebacks came from it, not from the new pool.
 	 */
-	if (c.old_after)
+	if (c.old_after) {
 		EXPECT_GE(old_wb * 10, wb * 9);
-	else
+	} else {
 		EXPECT_GE(wb, c.old_before);
+	}
 }
 
 /* Is zbud a module of the running kernel (not built in, not absent)? */
