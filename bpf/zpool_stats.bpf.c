@@ -270,9 +270,13 @@ SEC("tp_btf/zswap_store")
 int BPF_PROG(zswap_store, unsigned int id, const char *type, u64 cg,
 	     unsigned int orig, unsigned int compressed, int ret)
 {
-	struct zp_pool_stats *p = pool(id);
+	struct zp_pool_stats *p;
 	struct zp_memcg_stats *m;
 
+	/* Refused while zswap had no pool: nothing to count, nothing lost. */
+	if (id == (unsigned int)-1)
+		return 0;
+	p = pool(id);
 	if (!p || !memcg_wanted(cg))
 		return 0;
 	if (ret) {

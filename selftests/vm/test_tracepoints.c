@@ -2,7 +2,9 @@
 /*
  * The series' tracepoints: every event exists with its documented fields,
  * no print format shows a pointer, and during a zswap workload the event
- * counts agree exactly with the kernel's own counters.
+ * counts agree exactly with the kernel's own counters: every page offered
+ * to zswap fires one zswap_store, stored (zswpout) or refused with its
+ * reason (the refused ones, and the writebacks, are pswpout).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -107,15 +109,26 @@ TEST(events_have_documented_fields_and_no_pointers)
 struct counts {
 	long long store_ok, store_fail, load_ok, writeback_ok, malloc, free,
 		  map, unmap;
+	long long refused[256];		/* zswap_store, by -ret */
 	int fd;
 	volatile bool stop;
 };
 
 static void count_line(struct counts *c, const char *l)
 {
-	if (strstr(l, "zswap_store:"))
-		strstr(l, " ret=0") ? c->store_ok++ : c->store_fail++;
-	else if (strstr(l, "zswap_load:") && strstr(l, " ret=0"))
+	const char *ret = strstr(l, " ret=");
+	int err;
+
+	if (strstr(l, "zswap_store:") && ret) {
+		err = -atoi(ret + 5);
+		if (!err) {
+			c->store_ok++;
+		} else {
+			c->store_fail++;
+			if (err > 0 && err < 256)
+				c->refused[err]++;
+		}
+	} else if (strstr(l, "zswap_load:") && strstr(l, " ret=0"))
 		c->load_ok++;
 	else if (strstr(l, "zswap_writeback:") && strstr(l, " ret=0"))
 		c->writeback_ok++;
@@ -158,65 +171,160 @@ static void *reader(void *arg)
 	return NULL;
 }
 
-TEST(event_counts_match_kernel_counters)
+/* The vmstat counters a traced run compares its events with. */
+static const char * const vm_counters[] = { "zswpout", "zswpin", "zswpwb", "pswpout" };
+
+struct traced_run {
+	struct counts c;
+	long long delta[4];	/* of vm_counters */
+	long long overruns;
+	size_t bad_pages;
+};
+
+/*
+ * Run a workload in @cg with the zpool and zswap events traced into @r.
+ * The guest is otherwise idle, so the counters and the events see the
+ * same work.  0, or why the run could not be made.
+ */
+static int run_traced(const char *cg, struct traced_run *r)
 {
 	struct zp_workload w = {
 		.bytes = WORKLOAD,
 		.pattern = ZP_PATTERN_COMPRESSIBLE,
 	};
-	long long out0, in0, wb0, out1, in1, wb1;
-	struct counts c = { };
-	char cg[256], saved[32];
+	long long before[4];
 	pthread_t thread;
+	int i, err;
+
+	memset(r, 0, sizeof(*r));
+	if (tracing_write("tracing_on", "0") || tracing_write("trace", "") ||
+	    tracing_write("buffer_size_kb", "16384") ||
+	    tracing_write("events/zpool/enable", "1") ||
+	    tracing_write("events/zswap/enable", "1"))
+		return -EIO;
+	r->c.fd = open(TRACING "/trace_pipe", O_RDONLY | O_NONBLOCK);
+	if (r->c.fd < 0)
+		return -errno;
+	if (pthread_create(&thread, NULL, reader, &r->c)) {
+		close(r->c.fd);
+		return -EAGAIN;
+	}
+
+	tracing_write("tracing_on", "1");
+	for (i = 0; i < 4; i++)
+		before[i] = zp_stat_get("/proc/vmstat", vm_counters[i]);
+	err = zp_run_in_cgroup(cg, &w);
+	for (i = 0; i < 4; i++)
+		r->delta[i] = zp_stat_get("/proc/vmstat", vm_counters[i]) - before[i];
+	tracing_write("tracing_on", "0");
+
+	/* Drain what is buffered, then stop the reader. */
+	usleep(500000);
+	r->c.stop = true;
+	pthread_join(thread, NULL);
+	close(r->c.fd);
+	tracing_write("events/zswap/enable", "0");
+	tracing_write("events/zpool/enable", "0");
+	r->overruns = overruns();
+	r->bad_pages = w.bad_pages;
+	return err;
+}
+
+static void log_run(struct __test_metadata *_metadata, const struct traced_run *r)
+{
+	TH_LOG("zswpout +%lld zswpin +%lld zswpwb +%lld pswpout +%lld; events: store %lld (+%lld refused) load %lld writeback %lld malloc %lld free %lld map %lld unmap %lld",
+	       r->delta[0], r->delta[1], r->delta[2], r->delta[3], r->c.store_ok,
+	       r->c.store_fail, r->c.load_ok, r->c.writeback_ok, r->c.malloc,
+	       r->c.free, r->c.map, r->c.unmap);
+}
+
+TEST(event_counts_match_kernel_counters)
+{
+	struct traced_run r;
+	char cg[256], saved[32];
 
 	if (!have_events())
 		SKIP(return, "kernel without the series' tracepoints");
 	ASSERT_EQ(0, zp_zswap_param_get("zpool", saved, sizeof(saved)));
 	ASSERT_EQ(0, zp_zswap_param_set("zpool", "zsmalloc"));
 	ASSERT_EQ(0, zp_cgroup_create("zp-trace", LIMIT, cg, sizeof(cg)));
-
-	ASSERT_EQ(0, tracing_write("tracing_on", "0"));
-	ASSERT_EQ(0, tracing_write("trace", ""));
-	ASSERT_EQ(0, tracing_write("buffer_size_kb", "16384"));
-	ASSERT_EQ(0, tracing_write("events/zpool/enable", "1"));
-	ASSERT_EQ(0, tracing_write("events/zswap/enable", "1"));
-	c.fd = open(TRACING "/trace_pipe", O_RDONLY | O_NONBLOCK);
-	ASSERT_GE(c.fd, 0);
-	ASSERT_EQ(0, pthread_create(&thread, NULL, reader, &c));
-
-	/* The guest is otherwise idle: both windows see the same work. */
-	ASSERT_EQ(0, tracing_write("tracing_on", "1"));
-	out0 = zp_stat_get("/proc/vmstat", "zswpout");
-	in0 = zp_stat_get("/proc/vmstat", "zswpin");
-	wb0 = zp_stat_get("/proc/vmstat", "zswpwb");
-	ASSERT_EQ(0, zp_run_in_cgroup(cg, &w));
-	out1 = zp_stat_get("/proc/vmstat", "zswpout");
-	in1 = zp_stat_get("/proc/vmstat", "zswpin");
-	wb1 = zp_stat_get("/proc/vmstat", "zswpwb");
-	ASSERT_EQ(0, tracing_write("tracing_on", "0"));
-
-	/* Drain what is buffered, then stop the reader. */
-	usleep(500000);
-	c.stop = true;
-	pthread_join(thread, NULL);
-	close(c.fd);
-	tracing_write("events/zswap/enable", "0");
-	tracing_write("events/zpool/enable", "0");
+	EXPECT_EQ(0, run_traced(cg, &r));
 	zp_cgroup_destroy(cg);
 	zp_zswap_param_set("zpool", saved);
 
-	TH_LOG("zswpout +%lld zswpin +%lld zswpwb +%lld; events: store %lld (+%lld failed) load %lld writeback %lld malloc %lld free %lld map %lld unmap %lld",
-	       out1 - out0, in1 - in0, wb1 - wb0, c.store_ok, c.store_fail,
-	       c.load_ok, c.writeback_ok, c.malloc, c.free, c.map, c.unmap);
-	ASSERT_GT(out1 - out0, 0);
-	ASSERT_EQ(0, overruns()) TH_LOG("the trace buffer overflowed; counts are incomplete");
-	EXPECT_EQ(0UL, w.bad_pages);
-	EXPECT_EQ(out1 - out0, c.store_ok);
-	EXPECT_EQ(in1 - in0, c.load_ok);
-	EXPECT_EQ(wb1 - wb0, c.writeback_ok);
+	log_run(_metadata, &r);
+	ASSERT_GT(r.delta[0], 0);
+	ASSERT_EQ(0, r.overruns) TH_LOG("the trace buffer overflowed; counts are incomplete");
+	EXPECT_EQ(0UL, r.bad_pages);
+	EXPECT_EQ(r.delta[0], r.c.store_ok);
+	EXPECT_EQ(r.delta[1], r.c.load_ok);
+	EXPECT_EQ(r.delta[2], r.c.writeback_ok);
+	/* What zswap refused or wrote back went to the swap device. */
+	EXPECT_EQ(r.delta[3], r.c.store_fail + r.delta[2]);
 	/* One allocation per stored page, and maps always end. */
-	EXPECT_EQ(c.store_ok, c.malloc);
-	EXPECT_EQ(c.map, c.unmap);
+	EXPECT_EQ(r.c.store_ok, r.c.malloc);
+	EXPECT_EQ(r.c.map, r.c.unmap);
+}
+
+/*
+ * Stores refused before zswap compresses anything fire their event too,
+ * with the reason: a cgroup at memory.zswap.max (-EDQUOT), zswap disabled
+ * (-ENODEV).  Each refused page is one written to the swap device.
+ */
+FIXTURE(refusal) {
+	char cg[256];
+	char enabled[8];
+};
+
+FIXTURE_VARIANT(refusal) {
+	bool disable_zswap;
+	int err;
+};
+
+FIXTURE_VARIANT_ADD(refusal, cgroup_at_zswap_max) {
+	.disable_zswap = false,
+	.err = EDQUOT,
+};
+
+FIXTURE_VARIANT_ADD(refusal, zswap_disabled) {
+	.disable_zswap = true,
+	.err = ENODEV,
+};
+
+FIXTURE_SETUP(refusal)
+{
+	if (!have_events())
+		SKIP(return, "kernel without the series' tracepoints");
+	ASSERT_EQ(0, zp_zswap_param_get("enabled", self->enabled, sizeof(self->enabled)));
+	ASSERT_EQ(0, zp_cgroup_create("zp-refuse", LIMIT, self->cg, sizeof(self->cg)));
+	if (variant->disable_zswap) {
+		ASSERT_EQ(0, zp_zswap_param_set("enabled", "N"));
+	} else {
+		ASSERT_EQ(0, zp_cgroup_set(self->cg, "memory.zswap.max", 0));
+	}
+}
+
+FIXTURE_TEARDOWN(refusal)
+{
+	if (!have_events())
+		return;
+	zp_zswap_param_set("enabled", self->enabled);
+	zp_cgroup_destroy(self->cg);
+}
+
+TEST_F(refusal, every_refused_page_fires_its_reason)
+{
+	struct traced_run r;
+
+	EXPECT_EQ(0, run_traced(self->cg, &r));
+	log_run(_metadata, &r);
+	ASSERT_EQ(0, r.overruns) TH_LOG("the trace buffer overflowed; counts are incomplete");
+	EXPECT_EQ(0UL, r.bad_pages);
+	EXPECT_EQ(0, r.delta[0]);
+	EXPECT_EQ(0, r.c.store_ok);
+	ASSERT_GT(r.delta[3], 0);
+	EXPECT_EQ(r.delta[3], r.c.store_fail);
+	EXPECT_EQ(r.c.store_fail, r.c.refused[variant->err]);
 }
 
 TEST_HARNESS_MAIN

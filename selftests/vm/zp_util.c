@@ -168,6 +168,7 @@ enum {
 	CHILD_MADVISE,
 	CHILD_PAUSE,		/* the pipe to the parent */
 	CHILD_RESULT,
+	CHILD_FAIL,		/* /proc/self/make-it-fail */
 };
 
 static int child_run(const char *cgroup, struct zp_workload *w, int result_fd,
@@ -185,8 +186,15 @@ static int child_run(const char *cgroup, struct zp_workload *w, int result_fd,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (buf == MAP_FAILED)
 		return CHILD_MMAP;
-	for (i = 0; i < pages; i++)
+	zp_fill_page(buf, 0, w->pattern);
+	if (w->make_it_fail && zp_write_file("/proc/self/make-it-fail", "1"))
+		return CHILD_FAIL;
+	for (i = 1; i < pages; i++)
 		zp_fill_page(buf + i * ZP_PAGE_SIZE, i, w->pattern);
+	/* The write itself allocates, and may be failed: try again. */
+	for (i = 0; w->make_it_fail && zp_write_file("/proc/self/make-it-fail", "0"); i++)
+		if (i == 1000)
+			return CHILD_FAIL;
 	for (i = 1; w->fragment && i < pages; i += 2)
 		if (madvise(buf + i * ZP_PAGE_SIZE, ZP_PAGE_SIZE, MADV_DONTNEED))
 			return CHILD_MADVISE;

@@ -59,6 +59,13 @@ struct zp_workload {
 	 * fragmented.  Only the kept pages are read back and checked.
 	 */
 	bool fragment;
+	/*
+	 * Ask fault injection to fail the child's own allocations while it
+	 * fills its memory (/proc/self/make-it-fail): the stores zswap makes
+	 * in its reclaim.  The first page is touched before, so that the
+	 * mapping itself is in place.
+	 */
+	bool make_it_fail;
 	size_t bad_pages;		/* out: pages that did not read back */
 };
 
