@@ -33,8 +33,8 @@ cp "$src/.base-id" "$obj/.base-id"
 
 cc=gcc
 if command -v ccache >/dev/null; then
-	# Hash paths relative to the build directory, so that a fresh clone
-	# elsewhere on this machine (CI) reuses the session's objects.
+	# Hash paths relative to the build directory, so that a clone
+	# elsewhere on this machine (CI) reuses the objects built here.
 	cc="ccache gcc"
 	export CCACHE_BASEDIR=$(dirname "$obj") CCACHE_NOHASHDIR=1
 	export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
