@@ -285,23 +285,36 @@ TEST(switch_backend_with_stored_pages)
 TEST(refused_name_changes_nothing)
 {
 	struct zp_pool before[8], after[8];
-	/* "\n" is what 'echo > zpool' writes: an empty name. */
-	const char *bad[] = { "nosuchbackend", "\n", "zbud zsmalloc" };
+	static char longname[4096];
+	/*
+	 * "\n" is what 'echo > zpool' writes: an empty name.  A name of a
+	 * module that exists but is no backend, a non-ASCII one, one as long
+	 * as a page.
+	 */
+	const char *bad[] = { "nosuchbackend", "\n", "  \n", "zbud zsmalloc",
+			      "zstd", "zsm\xc3\xa4lloc", longname };
 	char cur[32], now[32];
-	int nb, na, i;
+	int nb, na, i, err;
 
 	if (!have_series())
 		SKIP(return, "kernel without the zpool series (no %s)", POOLS_FILE);
+	memset(longname, 'z', sizeof(longname) - 1);
 	ASSERT_EQ(0, zp_zswap_param_get("zpool", cur, sizeof(cur)));
 	nb = zp_zswap_pools(before, 8);
 	ASSERT_GE(nb, 1);
 
 	for (i = 0; i < (int)(sizeof(bad) / sizeof(bad[0])); i++) {
-		EXPECT_EQ(-ENOENT, zp_zswap_param_set("zpool", bad[i]))
-			TH_LOG("writing '%s'", bad[i]);
+		err = zp_zswap_param_set("zpool", bad[i]);
+		EXPECT_NE(0, err) TH_LOG("writing '%.40s' (%zu bytes)", bad[i], strlen(bad[i]));
+		if (bad[i] != longname)
+			EXPECT_EQ(-ENOENT, err) TH_LOG("writing '%s'", bad[i]);
 		ASSERT_EQ(0, zp_zswap_param_get("zpool", now, sizeof(now)));
 		EXPECT_STREQ(cur, now);
 	}
+	/* The series' debugfs files take no writes. */
+	EXPECT_NE(0, zp_write_file(POOLS_FILE, "junk\n"));
+	if (access("/sys/kernel/debug/zpool/bench", F_OK) == 0)
+		EXPECT_NE(0, zp_write_file("/sys/kernel/debug/zpool/bench", longname));
 	/*
 	 * No pool was created: every pool listed now was listed before.  A
 	 * draining pool may go away meanwhile, so the counts may differ.
@@ -318,8 +331,11 @@ TEST(refused_name_changes_nothing)
 	EXPECT_EQ(before[0].id, after[0].id);
 	EXPECT_STREQ(before[0].type, after[0].type);
 
-	/* A name with the newline echo adds is fine. */
+	/* A name with the newline echo adds, or blanks around it, is fine. */
 	EXPECT_EQ(0, zp_zswap_param_set("zpool", "zsmalloc\n"));
+	ASSERT_EQ(0, zp_zswap_param_get("zpool", now, sizeof(now)));
+	EXPECT_STREQ("zsmalloc", now);
+	EXPECT_EQ(0, zp_zswap_param_set("zpool", " zsmalloc \n\n"));
 	ASSERT_EQ(0, zp_zswap_param_get("zpool", now, sizeof(now)));
 	EXPECT_STREQ("zsmalloc", now);
 	zp_zswap_param_set("zpool", cur);
