@@ -12,8 +12,11 @@ PRISTINE := $(if $(KSRC),$(abspath $(KSRC)),$(BUILD)/src/linux-source)
 KTREE    := $(BUILD)/linux
 KOBJ     := $(BUILD)/obj
 BZIMAGE  := $(KOBJ)/arch/x86/boot/bzImage
-# make bench boots the same kernel without debug.config's checks.
+# make bench boots the same kernel without debug.config's checks, and
+# stock Linux (no patches) with the same configuration, to compare.
 BENCH_KOBJ := $(BUILD)/obj-bench
+STOCK_TREE := $(BUILD)/stock/linux
+STOCK_KOBJ := $(BUILD)/obj-stock
 RESULTS  := $(BUILD)/results
 V        ?= 0
 export V
@@ -29,7 +32,8 @@ endif
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 .PHONY: all help deps source patch kernel bpf zpooltop selftests vmtest \
-	host-test patches-check check demo bench bench-kernel install clean distclean
+	host-test patches-check check demo bench bench-kernel stock-kernel install clean
+	distclean
 
 all: kernel zpooltop selftests
 
@@ -44,7 +48,8 @@ help:
 	@echo 'make zpooltop       build tools/zpooltop into build/zpooltop/ (no kernel tree needed)'
 	@echo 'make install        install zpooltop, its man page and the bpftrace scripts'
 	@echo '                    under $$(DESTDIR)$$(PREFIX) (PREFIX=/usr/local)'
-	@echo 'make bench          boot a kernel without debug checks and run the benchmarks'
+	@echo 'make bench          boot stock Linux and a kernel without debug checks, and run'
+	@echo '                    the benchmarks (zswap throughput against stock)'
 	@echo '                    (not part of check)'
 	@echo 'make vmtest         boot the kernel in virtme-ng and run selftests/'
 	@echo 'make patches-check  checkpatch --strict and a bisect build of every patch'
@@ -108,7 +113,17 @@ bench-kernel: patch
 	$(Q)kernel/build.sh $(KTREE) $(BENCH_KOBJ) kernel/configs \
 		--extra=kernel/configs/bench/nodebug.config bzImage modules
 
-bench: bench-kernel zpooltop selftests
+# Stock Linux: the pristine source with an empty series, built like the
+# benchmark kernel (options the series adds are unknown to it and dropped).
+stock-kernel: source
+	$(Q)mkdir -p $(BUILD)/stock/no-patches && : > $(BUILD)/stock/no-patches/series
+	$(Q)kernel/apply-series.sh '$(PRISTINE)' $(STOCK_TREE) $(BUILD)/stock/no-patches
+	$(Q)kernel/build.sh $(STOCK_TREE) $(STOCK_KOBJ) kernel/configs --prefix=stock \
+		--extra=kernel/configs/bench/nodebug.config bzImage modules
+
+# Stock Linux first (zswap's baseline throughput), then the series.
+bench: bench-kernel stock-kernel zpooltop selftests
+	$(Q)vmtest/run.sh --baseline $(STOCK_KOBJ)/arch/x86/boot/bzImage $(BUILD)/selftests $(RESULTS)
 	$(Q)vmtest/run.sh --bench $(BENCH_KOBJ)/arch/x86/boot/bzImage $(BUILD)/selftests $(RESULTS)
 
 patches-check: source
@@ -120,7 +135,7 @@ patches-check: source
 	! grep -q '^not ok' $(RESULTS)/patches-check.tap
 
 clean:
-	rm -rf $(KOBJ) $(BENCH_KOBJ) $(BUILD)/bpf $(BUILD)/zpooltop $(BUILD)/selftests $(RESULTS) \
+	rm -rf $(KOBJ) $(BENCH_KOBJ) $(STOCK_KOBJ) $(BUILD)/bpf $(BUILD)/zpooltop $(BUILD)/selftests $(RESULTS) \
 		$(BUILD)/bisect $(BUILD)/vm
 
 distclean:

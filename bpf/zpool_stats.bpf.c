@@ -200,7 +200,7 @@ static void map_wait(struct zp_pool_stats *p, u64 wait_ns)
 
 SEC("tp_btf/zpool_map")
 int BPF_PROG(zpool_map, unsigned int id, const char *type, size_t size,
-	     int mode, u64 wait_ns)
+	     bool write, u64 wait_ns)
 {
 	struct zp_pool_stats *p = pool(id);
 	__u64 *start;
@@ -209,6 +209,9 @@ int BPF_PROG(zpool_map, unsigned int id, const char *type, size_t size,
 		return 0;
 	__sync_fetch_and_add(&p->maps, 1);
 	map_wait(p, wait_ns);
+	/* A write ends within the call; a read is held until zpool_unmap. */
+	if (write)
+		return 0;
 	start = bpf_task_storage_get(&map_start, bpf_get_current_task_btf(), 0,
 				     BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (start)
@@ -217,8 +220,7 @@ int BPF_PROG(zpool_map, unsigned int id, const char *type, size_t size,
 }
 
 SEC("tp_btf/zpool_unmap")
-int BPF_PROG(zpool_unmap, unsigned int id, const char *type, size_t size,
-	     int mode, u64 wait_ns)
+int BPF_PROG(zpool_unmap, unsigned int id, const char *type, size_t size)
 {
 	struct zp_pool_stats *p = pool(id);
 	__u64 *start;
@@ -230,8 +232,6 @@ int BPF_PROG(zpool_unmap, unsigned int id, const char *type, size_t size,
 		hist_add(&p->hist[ZP_HIST_MAP_HOLD], bpf_ktime_get_ns() - *start);
 		*start = 0;
 	}
-	/* zsmalloc stores a write at unmap, which may wait too */
-	map_wait(p, wait_ns);
 	return 0;
 }
 

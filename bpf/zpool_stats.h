@@ -17,8 +17,8 @@ enum zp_hist_kind {
 	ZP_HIST_EVICT,		/* zpool_evict duration */
 	ZP_HIST_WRITEBACK,	/* zswap_writeback duration */
 	ZP_HIST_SHRINK,		/* zpool_shrink_end duration */
-	ZP_HIST_MAP_WAIT,	/* zpool_map/unmap lock wait, waits only */
-	ZP_HIST_MAP_HOLD,	/* time between a task's map and unmap */
+	ZP_HIST_MAP_WAIT,	/* zpool_map lock wait (reads and writes), waits only */
+	ZP_HIST_MAP_HOLD,	/* a read: time between a task's map and unmap */
 	ZP_NR_HISTS,
 };
 
@@ -51,8 +51,8 @@ struct zp_pool_stats {
 	__u64 store_fails;
 	__u64 loads;
 	__u64 writebacks;	/* zswap_writeback ret 0 */
-	__u64 maps;		/* zpool_map events */
-	__u64 map_waits;	/* map or unmap events that waited for a lock */
+	__u64 maps;		/* zpool_map events: reads and writes */
+	__u64 map_waits;	/* of them, those that waited for a lock */
 	__u64 map_wait_ns;
 	struct zp_hist hist[ZP_NR_HISTS];
 };

@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # bench.sh SELFTESTS: runs in the guest (make bench).  Prints, in one run:
+#  0. zswap's store and load throughput with zsmalloc against stock Linux,
+#     whose runs baseline.sh left in $ZP_RESULTS/baseline.log;
 #  1. the kernel's zpool benchmark (CONFIG_ZPOOL_BENCH): store, load and
 #     free cost per object and density per backend, and what the zpool
 #     indirection costs against direct zsmalloc calls, with the zpool
@@ -20,10 +22,19 @@ if [ ! -r $bench ]; then
 	exit 1
 fi
 
+echo "== zswap with zsmalloc, the series against stock Linux (same data, 64 MiB per run)"
+echo zsmalloc > /sys/module/zswap/parameters/zpool
+echo "kernel $(uname -r)" > /tmp/series.log
+"$bin/zp_bench" --baseline 64 "${ZP_BENCH_RUNS:-5}" >> /tmp/series.log ||
+	echo "bench: a zswap run failed"
+"$(dirname "$0")/compare-baseline.py" "${ZP_RESULTS:-.}/baseline.log" /tmp/series.log ||
+	echo "bench: no stock Linux baseline to compare with"
+
+echo
 echo "== zpool indirection and backends, in the kernel (zpool events disabled)"
 cat $bench
 echo
-echo "== the same with zpool:zpool_map and zpool:zpool_unmap enabled"
+echo "== the same with zpool:zpool_map and zpool:zpool_unmap enabled (reads and writes traced)"
 echo 1 > $events/zpool_map/enable
 echo 1 > $events/zpool_unmap/enable
 cat $bench

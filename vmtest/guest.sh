@@ -4,7 +4,8 @@
 # guest.sh MODE SELFTESTS RESULTS: runs as root inside the virtme-ng guest.
 # Sets up swap on the disk the host attached (/dev/vda), cgroup2, debugfs
 # and tracefs, then runs every selftest in SELFTESTS (MODE=test), the demo
-# (MODE=demo) or the benchmarks (MODE=bench), and saves the kernel log to
+# (MODE=demo), the benchmarks (MODE=bench) or the stock kernel baseline
+# (MODE=baseline), and saves the kernel log to
 # RESULTS.  zpooltop is found in SELFTESTS/../zpooltop.
 set -u
 mode=$1 selftests=$2 results=$3
@@ -35,7 +36,7 @@ fi
 
 export ZPOOLTOP=$selftests/../zpooltop/zpooltop
 if [ "$mode" != test ]; then
-	"$here/$mode.sh" "$selftests" > "$results/$mode.log" 2>&1
+	ZP_RESULTS=$results "$here/$mode.sh" "$selftests" > "$results/$mode.log" 2>&1
 else
 	for t in "$selftests"/test_*; do
 		[ -x "$t" ] || continue

@@ -1,11 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# run.sh [--demo|--bench] BZIMAGE SELFTESTS RESULTS
+# run.sh [--demo|--bench|--baseline] BZIMAGE SELFTESTS RESULTS
 #
 # Boot BZIMAGE in virtme-ng with a swap disk and run every selftest built
 # in SELFTESTS inside it (or, with --demo or --bench, the demo or the
-# benchmarks, whose output is followed live).  TAP results, the
+# benchmarks, whose output is followed live; --baseline measures stock
+# Linux for --bench to compare with).  TAP results, the
 # guest's console and its kernel log land in RESULTS.  The run fails if a
 # test fails, if the guest does not finish, or if the kernel log shows a
 # warning, BUG, oops, lockdep report or panic.
@@ -15,9 +16,9 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
-usage="usage: run.sh [--demo|--bench] BZIMAGE SELFTESTS RESULTS"
+usage="usage: run.sh [--demo|--bench|--baseline] BZIMAGE SELFTESTS RESULTS"
 mode=test
-case "${1:-}" in --demo|--bench) mode=${1#--}; shift ;; esac
+case "${1:-}" in --demo|--bench|--baseline) mode=${1#--}; shift ;; esac
 bzimage=$(realpath "${1:?$usage}")
 selftests=$(realpath "${2:?$usage}")
 results=${3:?$usage}

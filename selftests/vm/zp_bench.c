@@ -5,6 +5,7 @@
  * attached (every zpool and zswap event enabled and counted).
  *
  *   zp_bench SIZE_MIB RUNS
+ *   zp_bench --baseline SIZE_MIB RUNS
  *
  * A run fills SIZE_MIB in a memory cgroup, pushes all of it out with
  * memory.reclaim (zswap stores: compression and the backend's malloc and
@@ -13,6 +14,11 @@
  * that phase.  The modes take turns within every repetition, and the best
  * run of each is shown: on a shared or emulated machine noise only adds
  * time.  Prints a table; exit status 0 if every page read back intact.
+ *
+ * --baseline measures zswap as it is, whatever its pool, with tracing off
+ * and no zswap.zpool parameter needed, so that it runs on stock Linux
+ * too: every run of every data set prints a line "baseline SET STORE
+ * LOAD" (MB/s), for make bench to compare two kernels on the same data.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -114,13 +120,49 @@ static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list 
 	return level == LIBBPF_WARN ? vfprintf(stderr, fmt, ap) : 0;
 }
 
+static const struct { const char *name; enum zp_pattern p; } sets[] = {
+	{ "compressible", ZP_PATTERN_COMPRESSIBLE },
+	{ "mixed", ZP_PATTERN_MIXED },
+	{ "random", ZP_PATTERN_RANDOM },
+};
+
+/* zswap as it is, run after run, one line each; see the top comment. */
+static int baseline(unsigned long mib, unsigned long runs)
+{
+	size_t s, bad = 0;
+	unsigned long rep;
+	struct run r;
+	char cg[256];
+	int err = 0;
+
+	if (zp_cgroup_create("zp-baseline", (mib + 64) << 20, cg, sizeof(cg))) {
+		fprintf(stderr, "zp_bench: needs root and cgroup2 at /sys/fs/cgroup\n");
+		return 1;
+	}
+	for (rep = 0; rep < runs && !err; rep++) {
+		for (s = 0; s < sizeof(sets) / sizeof(sets[0]) && !err; s++) {
+			memset(&r, 0, sizeof(r));
+			r.cg = cg;
+			r.bytes = mib << 20;
+			err = one_run(&r, sets[s].p, &bad);
+			if (!err && (!r.stored || !r.loaded))
+				err = -ENODATA;	/* zswap took nothing: no figure */
+			if (!err)
+				printf("baseline %s %.2f %.2f\n", sets[s].name,
+				       mbps(r.stored, r.store_s), mbps(r.loaded, r.load_s));
+			fflush(stdout);
+		}
+	}
+	zp_cgroup_destroy(cg);
+	if (err)
+		fprintf(stderr, "zp_bench: a run failed: %s\n", strerror(err < 0 ? -err : EIO));
+	if (bad)
+		fprintf(stderr, "zp_bench: %zu pages did not read back intact\n", bad);
+	return err || bad;
+}
+
 int main(int argc, char **argv)
 {
-	static const struct { const char *name; enum zp_pattern p; } sets[] = {
-		{ "compressible", ZP_PATTERN_COMPRESSIBLE },
-		{ "mixed", ZP_PATTERN_MIXED },
-		{ "random", ZP_PATTERN_RANDOM },
-	};
 	static const char *const backends[] = { "zsmalloc", "zbud" };
 	struct run best[NR_MODES], r;
 	size_t b, s, bad = 0;
@@ -128,11 +170,15 @@ int main(int argc, char **argv)
 	char saved[32], cg[256];
 	int rep, m, err = 0;
 
-	if (argc != 3 || !(mib = strtoul(argv[1], NULL, 10)) ||
-	    !(runs = strtoul(argv[2], NULL, 10))) {
-		fprintf(stderr, "usage: %s SIZE_MIB RUNS\n", argv[0]);
+	bool base = argc == 4 && !strcmp(argv[1], "--baseline");
+
+	if (argc != 3 + base || !(mib = strtoul(argv[1 + base], NULL, 10)) ||
+	    !(runs = strtoul(argv[2 + base], NULL, 10))) {
+		fprintf(stderr, "usage: %s [--baseline] SIZE_MIB RUNS\n", argv[0]);
 		return 2;
 	}
+	if (base)
+		return baseline(mib, runs);
 	libbpf_set_print(libbpf_quiet);
 	if (zp_zswap_param_get("zpool", saved, sizeof(saved)) ||
 	    zp_cgroup_create("zp-bench", (mib + 64) << 20, cg, sizeof(cg))) {

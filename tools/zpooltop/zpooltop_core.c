@@ -402,7 +402,7 @@ static const struct {
 	[ZP_HIST_WRITEBACK] = { "writeback", "writeback latency (zswap writing one entry back to swap)" },
 	[ZP_HIST_EVICT] = { "evict", "evict latency (the backend evicting one object; a zbud eviction includes its writeback)" },
 	[ZP_HIST_SHRINK] = { "shrink", "shrink latency (one zpool_shrink call; it wraps evictions)" },
-	[ZP_HIST_MAP_WAIT] = { "map_wait", "map lock wait (maps and unmaps that waited)" },
+	[ZP_HIST_MAP_WAIT] = { "map_wait", "map lock wait (object reads and writes that waited)" },
 	[ZP_HIST_MAP_HOLD] = { "map_hold", "time mapped (map to unmap)" },
 };
 
@@ -624,7 +624,7 @@ static const struct {
 	[MF_WRITEBACKS] = { "pool_writebacks", "counter", NULL,
 			    "Entries zswap wrote back to swap." },
 	[MF_MAP_WAITS] = { "pool_map_waits", "counter", NULL,
-			   "Maps and unmaps that waited for a backend lock." },
+			   "Object reads and writes that waited for a backend lock." },
 };
 
 static void metric_value(FILE *f, const struct zpt_view *v, const struct zpt_row *r,
