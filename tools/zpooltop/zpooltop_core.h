@@ -146,6 +146,8 @@ __u64 zpt_zsmalloc_pages(const struct zpt_zsmalloc *zs, const struct zpt_sizes *
  */
 #define ZPT_ZBUD_SAMPLE	(1U << 20)
 __u64 zpt_zbud_pages(const struct zpt_sizes *s, unsigned int page_size);
+/* The same for @n objects of @sizes bytes, allocated in that order. */
+__u64 zpt_zbud_pages_in_order(const size_t *sizes, size_t n, unsigned int page_size);
 
 /* What zpooltop knows of each backend's layout. */
 struct zpt_models {
