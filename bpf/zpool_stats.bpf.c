@@ -4,7 +4,8 @@
  * tracepoints: objects, bytes and pages (the compression ratio), reclaim
  * latency histograms (evict, writeback, shrink) and mapping contention
  * (how often and how long maps wait, how long objects stay mapped), plus
- * per-memcg zswap flows.
+ * per-memcg zswap flows; with whatif set, the sizes of the objects each
+ * pool holds (zpooltop --whatif).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -13,6 +14,11 @@
 
 /* Only count events of the memory cgroup with this id (0: all). */
 const volatile __u64 target_memcg = 0;
+/*
+ * Keep the size histograms (zpooltop --whatif).  Off, the verifier drops
+ * their code, and the allocations and frees cost what they did without.
+ */
+const volatile bool whatif = false;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -40,8 +46,20 @@ struct {
 	__type(value, __u64);
 } map_start SEC(".maps");
 
+/*
+ * Per pool id, the sizes of the objects it holds (whatif only; zpooltop
+ * shrinks the map to one entry otherwise).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, ZP_MAX_POOLS);
+	__type(key, __u32);
+	__type(value, struct zp_size_hist);
+} sizes SEC(".maps");
+
 /* Too big for the BPF stack; the source of a fresh pool entry. */
 struct zp_pool_stats zero_pool = {};
+struct zp_size_hist zero_sizes = {};
 
 /* Events for pool ids past ZP_MAX_POOLS, or memcgs past the table. */
 __u64 lost = 0;
@@ -130,6 +148,8 @@ int BPF_PROG(zpool_create, unsigned int id, const char *type)
 	bpf_probe_read_kernel_str(p->type, sizeof(p->type), type);
 	p->gen = gen;
 	p->live = 1;
+	if (whatif)
+		bpf_map_update_elem(&sizes, &key, &zero_sizes, BPF_ANY);
 	return 0;
 }
 
@@ -163,6 +183,21 @@ static void object_event(struct zp_pool_stats *p, int sign, size_t size,
 	__sync_fetch_and_add(sign > 0 ? &p->allocs : &p->frees, 1);
 }
 
+/* An object of @size bytes came (+1) or went (-1): its bin, atomically. */
+static void size_event(unsigned int id, int sign, size_t size)
+{
+	__u64 bin = (size + (1 << ZP_SIZE_SHIFT) - 1) >> ZP_SIZE_SHIFT;
+	struct zp_size_hist *h;
+	__u32 key = id;
+
+	h = bpf_map_lookup_elem(&sizes, &key);
+	if (!h)
+		return;
+	if (bin >= ZP_SIZE_BINS)
+		bin = ZP_SIZE_BINS - 1;
+	__sync_fetch_and_add(&h->bins[bin], sign);
+}
+
 SEC("tp_btf/zpool_malloc")
 int BPF_PROG(zpool_malloc, unsigned int id, const char *type, size_t size,
 	     u64 pool_pages)
@@ -173,6 +208,8 @@ int BPF_PROG(zpool_malloc, unsigned int id, const char *type, size_t size,
 		return 0;
 	seen(p, type);
 	object_event(p, 1, size, pool_pages);
+	if (whatif)
+		size_event(id, 1, size);
 	return 0;
 }
 
@@ -186,6 +223,8 @@ int BPF_PROG(zpool_free, unsigned int id, const char *type, size_t size,
 		return 0;
 	seen(p, type);
 	object_event(p, -1, size, pool_pages);
+	if (whatif)
+		size_event(id, -1, size);
 	return 0;
 }
 

@@ -57,6 +57,24 @@ struct zp_pool_stats {
 	struct zp_hist hist[ZP_NR_HISTS];
 };
 
+/*
+ * zpooltop --whatif: per pool, how many of the objects it holds now have
+ * each size, as passed to zpool_malloc() and zpool_free().  Bin b counts
+ * sizes in (8 * (b - 1), 8 * b]: every boundary the packing models need
+ * (zsmalloc's size classes, zbud's chunks, both with and without zswap's
+ * 8-byte object header) falls on a multiple of 8.  Sizes go up to a 4 KiB
+ * page; anything larger is counted in the last bin.  A bin is a gauge
+ * (allocations less frees), and goes below 0 when objects allocated
+ * before the program attached are freed.
+ */
+#define ZP_SIZE_SHIFT	3
+#define ZP_SIZE_MAX	4096
+#define ZP_SIZE_BINS	((ZP_SIZE_MAX >> ZP_SIZE_SHIFT) + 1)
+
+struct zp_size_hist {
+	__s64 bins[ZP_SIZE_BINS];
+};
+
 /* Per memory cgroup (its cgroup id), from the zswap events. */
 struct zp_memcg_stats {
 	__u64 stores;

@@ -4,7 +4,9 @@
 # demo.sh SELFTESTS: runs in the guest (make demo).  For each zswap
 # backend, a workload fills a memory cgroup past its limit with
 # compressible and then random data, holds it and reads every byte back,
-# while zpooltop ($ZPOOLTOP) shows the pools live.
+# while zpooltop ($ZPOOLTOP) shows the pools live.  Then zpooltop --whatif
+# predicts, on zsmalloc, the pool zbud would need for the same pages, and
+# the same pages go to zbud for the real result.
 set -u
 bin=$1
 
@@ -35,6 +37,59 @@ for backend in zsmalloc zbud; do
 	kill -INT $top
 	wait $top || { echo "demo: zpooltop failed"; status=1; }
 done
+# What if: 64 MiB whose compressed sizes spread from a few bytes to a
+# page that does not compress, pushed out to zswap (MADV_PAGEOUT) while
+# zpooltop --whatif watches, on one backend and then the other.
+whatif_pages=16384
+whatif_out=/tmp/zp-demo-whatif
+
+# The last whole report zpooltop -b wrote to the file $1.
+last_report() {
+	awk '/^[0-9][0-9]:[0-9][0-9]:[0-9][0-9] zswap / { r = "" } { r = r $0 "\n" }
+	     END { printf "%s", r }' "$1"
+}
+
+# whatif BACKEND: the report zpooltop --whatif gave once the pool of
+# BACKEND held every page, in $whatif_out.BACKEND.
+whatif() {
+	local backend=$1 top hog stored
+	echo "$backend" > /sys/module/zswap/parameters/zpool
+	"$ZPOOLTOP" --whatif -b 1 > "$whatif_out.log" 2>&1 &
+	top=$!
+	sleep 2
+	"$bin/zp_hog" zp-whatif 512 64 spread 8 pageout > /dev/null &
+	hog=$!
+	while kill -0 $hog 2> /dev/null; do
+		stored=$(awk -v b="$backend" '$2 == b { print $4; exit }' \
+			/sys/kernel/debug/zswap/pools)
+		[ "${stored:-0}" -ge $((whatif_pages * 99 / 100)) ] && break
+		sleep 1
+	done
+	sleep 3		# a report or two with every page in the pool
+	last_report "$whatif_out.log" > "$whatif_out.$backend"
+	wait $hog || { echo ">>> $backend/spread: THE WORKLOAD FAILED"; status=1; }
+	kill -INT $top
+	wait $top || { echo "demo: zpooltop failed"; status=1; }
+	cat "$whatif_out.$backend"
+}
+
+# The ratio on the line of BACKEND that ends in WHAT (now, if switched).
+ratio_of() { # FILE BACKEND WHAT
+	awk -v b="$2" -v w="$3" '$1 == b && $0 ~ (" " w "$") { print $3 ":1 (" $2 ")"; exit }' "$1"
+}
+
+echo
+echo "=== what if: 64 MiB whose compressed sizes spread from a few bytes to a whole page,"
+echo "=== pushed out to zswap on zsmalloc; zpooltop --whatif -b 1, once every page is stored:"
+whatif zsmalloc
+echo
+echo "=== the same pages on zbud (echo zbud > /sys/module/zswap/parameters/zpool):"
+whatif zbud
+echo
+echo ">>> zbud: predicted on zsmalloc $(ratio_of $whatif_out.zsmalloc zbud 'if switched'), real $(ratio_of $whatif_out.zbud zbud now)"
+echo ">>> zsmalloc: predicted on zbud $(ratio_of $whatif_out.zbud zsmalloc 'if switched'), real $(ratio_of $whatif_out.zsmalloc zsmalloc now)"
+rm -f "$whatif_out".*
+
 echo
 echo "=== the pools as zswap's debugfs lists them (current first):"
 cat /sys/kernel/debug/zswap/pools

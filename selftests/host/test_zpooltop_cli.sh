@@ -52,12 +52,13 @@ if one_error 2 "-b and -j do not go together"; then pass "-b with -j is refused"
 run "$bin" -o bogus
 if one_error 2 "invalid output format 'bogus' (one of: text, json, openmetrics)"; then pass "a bad output format is named with the valid ones"; else fail "a bad output format" "$(show)"; fi
 bad=0
-for args in "-b -o json" "-b -o openmetrics" "-j -o openmetrics" "-o text -j" "--textfile="; do
+for args in "-b -o json" "-b -o openmetrics" "-j -o openmetrics" "-o text -j" "--textfile=" \
+	"--whatif -o openmetrics"; do
 	# shellcheck disable=SC2086
 	run "$bin" $args
 	one_error 2 "" || { bad=1; echo "# zpooltop $args: $(show)"; }
 done
-check "conflicting output options and an empty --textfile exit 2 with one sentence" [ $bad = 0 ]
+check "conflicting output options, an empty --textfile and --whatif with openmetrics exit 2 with one sentence" [ $bad = 0 ]
 
 run "$bin" --no-such-option
 check "an unknown option exits 2" eval '[ $rc = 2 ] && grep -q "unrecognized option" "$scratch/err"'

@@ -5,7 +5,9 @@
  * of older pools, lost events, option values, the kernel counters it
  * reads, and the text, JSON and metrics it prints (the JSON is checked by
  * Python's parser, key by key; the metrics by prometheus_client's
- * OpenMetrics and Prometheus text parsers).
+ * OpenMetrics and Prometheus text parsers), and the packing models of
+ * --whatif against figures worked out by hand from mm/zsmalloc.c and
+ * mm/zbud.c.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -569,10 +571,321 @@ static void test_metrics_file(void)
 	rmdir(dir);
 }
 
+/* --whatif */
+
+/* @n objects of @size bytes in the size histogram's bins. */
+static void add_sizes(struct zpt_sizes *s, size_t size, __u64 n)
+{
+	s->n[(size + (1 << ZP_SIZE_SHIFT) - 1) >> ZP_SIZE_SHIFT] += n;
+}
+
+static __u64 zs_pages_of(const struct zpt_zsmalloc *zs, size_t size, __u64 n)
+{
+	struct zpt_sizes s = {};
+
+	add_sizes(&s, size, n);
+	return zpt_zsmalloc_pages(zs, &s);
+}
+
+static __u64 zbud_pages_of(size_t size, __u64 n)
+{
+	struct zpt_sizes s = {};
+
+	add_sizes(&s, size, n);
+	return zpt_zbud_pages(&s, 4096);
+}
+
+static void test_zsmalloc_classes(void)
+{
+	struct zpt_zsmalloc zs, zs4;
+	const struct zpt_zs_class *c;
+	struct zpt_sizes s = {};
+	bool huge_merged = true;
+	unsigned int i;
+
+	ksft_test_result(!zpt_zs_derive(&zs, 4096, 8) && zs.nr_classes == 255 &&
+			 zs.class[0].size == 32 && zs.class[0].pages_per_zspage == 1 &&
+			 zs.class[0].objs_per_zspage == 128 &&
+			 zs.class[1].size == 48 && zs.class[1].pages_per_zspage == 3 &&
+			 zs.class[1].objs_per_zspage == 256 &&
+			 zs.class[225].size == 3632 && zs.class[225].pages_per_zspage == 8 &&
+			 zs.class[225].objs_per_zspage == 9,
+			 "zsmalloc: 255 classes of 16 bytes from 32; 48 bytes in 3 pages (256 objects), 3632 in 8 (9)\n");
+	for (i = 226; i < 255; i++)
+		huge_merged &= zs.class[i].owner == 254 && zs.class[i].size == 4096 &&
+			       zs.class[i].objs_per_zspage == 1;
+	/* 3200 to 3264 bytes: 5 objects in 4 pages; 3184: 9 in 7 */
+	ksft_test_result(huge_merged && zs.class[198].owner == 202 &&
+			 zs.class[200].owner == 202 && zs.class[202].owner == 202 &&
+			 zs.class[197].owner == 197 && zs.class[197].objs_per_zspage == 9,
+			 "zsmalloc: classes of the same shape merge into the largest (3200 to 3264 bytes); above 3632, all are the huge 4096\n");
+
+	/* An object takes its size plus the 8-byte handle: 24 fills class 0. */
+	ksft_test_result(zs_pages_of(&zs, 24, 128) == 1 && zs_pages_of(&zs, 24, 129) == 2 &&
+			 zs_pages_of(&zs, 25, 1) == 3 && zs_pages_of(&zs, 40, 256) == 3 &&
+			 zs_pages_of(&zs, 40, 257) == 6,
+			 "zsmalloc: 128 objects of 24 bytes fill a page, 129 take two; 25 to 40 bytes go in 3-page zspages of 256\n");
+	ksft_test_result(zs_pages_of(&zs, 3624, 9) == 8 && zs_pages_of(&zs, 3625, 9) == 9 &&
+			 zs_pages_of(&zs, 4096, 5) == 5,
+			 "zsmalloc: 9 objects of 3624 bytes share 8 pages; from 3625, each takes a page (huge class)\n");
+	add_sizes(&s, 3224, 3);		/* class 200 */
+	add_sizes(&s, 3256, 2);		/* class 202 */
+	ksft_test_result(zpt_zsmalloc_pages(&zs, &s) == 4,
+			 "zsmalloc: objects of merged classes share zspages (5 objects of 3224 and 3256 bytes in 4 pages)\n");
+	ksft_test_result(!zpt_zs_derive(&zs4, 4096, 4) && zs4.class[225].pages_per_zspage == 1 &&
+			 zs_pages_of(&zs4, 3624, 9) == 9 && zpt_zs_derive(&zs4, 4096, 17) &&
+			 zpt_zs_derive(&zs4, 4096, 3) && zpt_zs_derive(&zs4, 3000, 8),
+			 "zsmalloc: with CONFIG_ZSMALLOC_CHAIN_SIZE=4, 3624 bytes is huge; impossible chain and page sizes are refused\n");
+	c = zpt_zs_class_of(&zs, 1016);
+	ksft_test_result(c->size == 1024 && c->pages_per_zspage == 1 && c->objs_per_zspage == 4,
+			 "zsmalloc: a power-of-2 class takes one page (1016 bytes + handle: 4 per page)\n");
+}
+
+/* zsmalloc's debugfs "classes", as zs_stats_size_show() prints it. */
+static char *classes_text(const struct zpt_zsmalloc *zs)
+{
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+	unsigned int i;
+	int fg;
+
+	if (!f)
+		return NULL;
+	fprintf(f, " %5s %5s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s %13s %10s %10s %16s %8s\n",
+		"class", "size", "10%", "20%", "30%", "40%", "50%", "60%", "70%", "80%",
+		"90%", "99%", "100%", "obj_allocated", "obj_used", "pages_used",
+		"pages_per_zspage", "freeable");
+	for (i = 0; i < zs->nr_classes; i++) {
+		if (zs->class[i].owner != i)
+			continue;
+		fprintf(f, " %5u %5u ", i, zs->class[i].size);
+		for (fg = 0; fg < 11; fg++)
+			fprintf(f, "%9u ", fg == 10 ? 1 : 0);
+		fprintf(f, "%13u %10u %10u %16u %8u\n", zs->class[i].objs_per_zspage, 1,
+			zs->class[i].pages_per_zspage, zs->class[i].pages_per_zspage, 0);
+	}
+	fprintf(f, "\n %5s %5s %9u\n", "Total", "", 0);
+	fclose(f);
+	return buf;
+}
+
+static void test_zsmalloc_debugfs(void)
+{
+	struct zpt_zsmalloc derived, parsed;
+	char *text;
+	bool same;
+
+	zpt_zs_derive(&derived, 4096, 8);
+	text = classes_text(&derived);
+	same = text && !zpt_zs_parse_classes(&parsed, text, 4096) &&
+	       !memcmp(&parsed, &derived, sizeof(parsed));
+	ksft_test_result(same, "zsmalloc: the classes read from debugfs are the ones derived, merged classes included\n");
+	free(text);
+
+	/* A kernel that merged every class into the two it lists. */
+	text = " class  size   10%\n"
+	       "     0    32 0 0 0 0 0 0 0 0 0 0 0 0 0 0 1 0\n"
+	       "   254  4096 0 0 0 0 0 0 0 0 0 0 0 0 0 0 1 0\n";
+	ksft_test_result(!zpt_zs_parse_classes(&parsed, text, 4096) &&
+			 zpt_zs_class_of(&parsed, 600)->size == 4096 &&
+			 zpt_zs_class_of(&parsed, 24)->size == 32 &&
+			 zs_pages_of(&parsed, 600, 3) == 3,
+			 "zsmalloc: what debugfs lists is what counts (an unlisted class goes to the next listed)\n");
+	ksft_test_result(zpt_zs_parse_classes(&parsed, "nothing here\n", 4096) &&
+			 zpt_zs_parse_classes(&parsed,
+				"     0    48 0 0 0 0 0 0 0 0 0 0 0 0 0 0 1 0\n"
+				"   254  4096 0 0 0 0 0 0 0 0 0 0 0 0 0 0 1 0\n", 4096) &&
+			 zpt_zs_parse_classes(&parsed,
+				"     0    32 0 0 0 0 0 0 0 0 0 0 0 0 0 0 1 0\n", 4096),
+			 "zsmalloc: a file that is not zsmalloc's classes is refused (no class, a wrong size, no huge class)\n");
+}
+
+static void test_zbud_model(void)
+{
+	static const size_t pair[] = { 1984, 2048 }, no_pair[] = { 2048, 2048 };
+	static const size_t largest[] = { 3968, 64 }, too_big[] = { 3976, 64 };
+	/* 40, 30, 20 and 33 chunks: best fit pairs 20 with 40, 33 with 30 */
+	static const size_t best_fit[] = { 2560, 1920, 1280, 2112 };
+	static const size_t first[] = { 2048, 1024, 1984 };
+	struct zpt_sizes s = {};
+
+	ksft_test_result(zpt_zbud_pages_in_order(pair, 2, 4096) == 1 &&
+			 zpt_zbud_pages_in_order(no_pair, 2, 4096) == 2,
+			 "zbud: 31 and 32 chunks share a page (63 after the header); 32 and 32 cannot\n");
+	ksft_test_result(zpt_zbud_pages_in_order(largest, 2, 4096) == 1 &&
+			 zpt_zbud_pages_in_order(too_big, 2, 4096) == 2,
+			 "zbud: 3968 bytes still shares a page with a 64-byte object; 3976 gets a page of its own\n");
+	ksft_test_result(zpt_zbud_pages_in_order(best_fit, 4, 4096) == 2 &&
+			 zpt_zbud_pages_in_order(first, 3, 4096) == 2,
+			 "zbud: each object goes to the page whose free chunks fit it most closely (4 objects in 2 pages)\n");
+	ksft_test_result(zbud_pages_of(1984, 1001) == 501 && zbud_pages_of(2048, 100) == 100 &&
+			 zbud_pages_of(4096, 7) == 7 && zbud_pages_of(8, 3) == 2,
+			 "zbud, in a random order: 1001 objects of 1984 bytes in 501 pages, 100 of 2048 in 100, pages stored whole alone\n");
+	add_sizes(&s, 3968, 10);
+	add_sizes(&s, 3976, 5);
+	ksft_test_result(zpt_zbud_pages(&s, 4096) == 15,
+			 "zbud, in a random order: 10 objects of 3968 bytes cannot pair, 5 of 3976 stay alone (15 pages)\n");
+	ksft_test_result(zbud_pages_of(1000, 3000000) == 1500000 &&
+			 zbud_pages_of(1000, 3000000) == zbud_pages_of(1000, 3000000),
+			 "zbud: 3 million objects are packed as a sample of %u, scaled (1.5 million pages), the same each time\n",
+			 ZPT_ZBUD_SAMPLE);
+}
+
+static void test_convert(void)
+{
+	struct zp_size_hist h = {};
+	struct zpt_sizes s;
+
+	h.bins[600 / 8] = 3;		/* 600 bytes */
+	h.bins[4080 / 8] = 1;		/* compressed, just under a page */
+	h.bins[4088 / 8] = 2;
+	h.bins[ZP_SIZE_BINS - 1] = 4;	/* pages stored as they are */
+	h.bins[100 / 8] = -5;		/* frees of objects older than the program */
+	zpt_sizes_convert(&s, &h, ZPT_BACKEND_ZSMALLOC, ZPT_BACKEND_ZBUD);
+	ksft_test_result(s.n[608 / 8] == 3 && s.n[4088 / 8] == 1 && s.n[ZP_SIZE_BINS - 1] == 6 &&
+			 zpt_sizes_count(&s) == 10,
+			 "to zbud: zswap's 8-byte header is added; data that no longer leaves room is stored as a page; negative bins count 0\n");
+	memset(&h, 0, sizeof(h));
+	h.bins[608 / 8] = 3;
+	h.bins[16 / 8] = 1;		/* 9 to 16 bytes: 1 to 8 of data */
+	h.bins[ZP_SIZE_BINS - 1] = 4;
+	zpt_sizes_convert(&s, &h, ZPT_BACKEND_ZBUD, ZPT_BACKEND_ZSMALLOC);
+	ksft_test_result(s.n[600 / 8] == 3 && s.n[1] == 1 && s.n[ZP_SIZE_BINS - 1] == 4 &&
+			 zpt_sizes_count(&s) == 8,
+			 "to zsmalloc: zswap's header comes off; pages stored as they are stay pages\n");
+	zpt_sizes_convert(&s, &h, ZPT_BACKEND_ZBUD, ZPT_BACKEND_ZBUD);
+	ksft_test_result(s.n[608 / 8] == 3 && s.n[2] == 1 && zpt_backend_by_name("zbud") == ZPT_BACKEND_ZBUD &&
+			 zpt_backend_by_name("z3fold") == -1 && zpt_backend_zswap_header(ZPT_BACKEND_ZBUD) == 8 &&
+			 zpt_backend_zswap_header(ZPT_BACKEND_ZSMALLOC) == 0,
+			 "the same backend keeps the sizes; only zsmalloc and zbud have models, zbud's pools a header\n");
+}
+
+static void test_row_whatif(void)
+{
+	struct zp_size_hist h = {};
+	static struct zpt_models m;
+	struct zpt_row row = {};
+
+	m.page_size = 4096;
+	zpt_zs_derive(&m.zsmalloc, 4096, 8);
+	/* 400 objects of 1016 bytes and 10 pages stored as they are */
+	h.bins[1016 / 8] = 400;
+	h.bins[ZP_SIZE_BINS - 1] = 10;
+	strcpy(row.type, "zsmalloc");
+	row.stored_pages = 410;
+	row.pool_pages = 120;
+	zpt_row_whatif(&row, &h, &m);
+	ksft_test_result(row.has_whatif && row.known_pages == 410 && row.coverage == 1 &&
+			 row.whatif[ZPT_BACKEND_ZSMALLOC].pool_pages == 110 &&
+			 row.whatif[ZPT_BACKEND_ZBUD].pool_pages == 210 &&
+			 row.whatif[ZPT_BACKEND_ZBUD].ratio == 410.0 / 210,
+			 "a zsmalloc pool: zsmalloc packs it in 110 pages, zbud (1024 bytes with its header) in 210\n");
+
+	memset(&h, 0, sizeof(h));
+	h.bins[1024 / 8] = 400;
+	h.bins[ZP_SIZE_BINS - 1] = 10;
+	strcpy(row.type, "zbud");
+	zpt_row_whatif(&row, &h, &m);
+	ksft_test_result(row.whatif[ZPT_BACKEND_ZSMALLOC].pool_pages == 110 &&
+			 row.whatif[ZPT_BACKEND_ZBUD].pool_pages == 210,
+			 "the same pages in a zbud pool give the same answers\n");
+
+	row.stored_pages = 820;		/* half of them stored before the program */
+	zpt_row_whatif(&row, &h, &m);
+	ksft_test_result(row.coverage == 0.5 && row.known_pages == 410 &&
+			 row.whatif[ZPT_BACKEND_ZSMALLOC].pool_pages == 220 &&
+			 row.whatif[ZPT_BACKEND_ZSMALLOC].ratio == 410.0 / 110,
+			 "sizes known for half the pages: the ratio is theirs, the pool scaled to every page\n");
+
+	strcpy(row.type, "z3fold");
+	zpt_row_whatif(&row, &h, &m);
+	ksft_test_result(!row.has_whatif, "a backend without a model gets no prediction\n");
+}
+
+static void test_kconfig(void)
+{
+	const char *config = "# CONFIG_ZSMALLOC_STAT is not set\n"
+			     "CONFIG_ZSMALLOC_CHAIN_SIZE_X=3\n"
+			     "CONFIG_ZSMALLOC_CHAIN_SIZE=16\n";
+	long v = 0, w = 0;
+
+	ksft_test_result(!zpt_parse_kconfig_int(config, "CONFIG_ZSMALLOC_CHAIN_SIZE", &v) && v == 16 &&
+			 zpt_parse_kconfig_int(config, "CONFIG_ZSMALLOC_STAT", &w) &&
+			 zpt_parse_kconfig_int("CONFIG_ZSMALLOC_CHAIN_SIZE=y\n",
+					       "CONFIG_ZSMALLOC_CHAIN_SIZE", &w),
+			 "the kernel configuration's CONFIG_ZSMALLOC_CHAIN_SIZE, not a longer name, not a comment\n");
+}
+
+/* The whatif table in text and JSON, for a pool whose sizes are known. */
+static void make_whatif_view(struct zpt_view *v)
+{
+	make_view(v);
+	view_rows[0].has_whatif = true;
+	view_rows[0].known_pages = 123456;
+	view_rows[0].coverage = 1;
+	view_rows[0].whatif[ZPT_BACKEND_ZSMALLOC] = (struct zpt_whatif){ 16000, 7.716 };
+	view_rows[0].whatif[ZPT_BACKEND_ZBUD] = (struct zpt_whatif){ 61728, 2.0 };
+	view_rows[1].has_whatif = true;		/* no size known */
+}
+
+static const char whatif_json_check[] =
+	"import json, sys\n"
+	"o = json.loads(sys.stdin.read())\n"
+	"p = o['pools']\n"
+	"assert p[0]['whatif_known_pages'] == 123456 and p[0]['whatif_coverage'] == 1\n"
+	"w = p[0]['whatif']\n"
+	"assert list(w) == ['zsmalloc', 'zbud'], w\n"
+	"assert w['zsmalloc'] == {'pool_bytes': 16000 * 4096, 'ratio': 7.716}, w\n"
+	"assert w['zbud'] == {'pool_bytes': 61728 * 4096, 'ratio': 2}, w\n"
+	"assert p[1]['whatif'] == {'zsmalloc': {'pool_bytes': 0, 'ratio': 0}, 'zbud': {'pool_bytes': 0, 'ratio': 0}}\n"
+	"assert p[1]['whatif_coverage'] == 0\n";
+
+static void test_whatif_output(void)
+{
+	char *buf = NULL, *line, *save = NULL;
+	size_t size = 0, widest = 0;
+	struct zpt_view v;
+	bool ok;
+	FILE *f;
+
+	f = open_memstream(&buf, &size);
+	if (f) {
+		make_whatif_view(&v);
+		zpt_print_text(f, &v, false);
+		fclose(f);
+	}
+	ok = buf && strstr(buf, "\nwhat if, pool 0 (zsmalloc): 123k pages stored, sizes known for 100%\n"
+				"  BACKEND   POOL RATIO\n"
+				"  zsmalloc   66M  7.26 now\n"
+				"  zsmalloc   62M  7.72 packed afresh\n"
+				"  zbud      241M  2.00 if switched\n") &&
+	     strstr(buf, "what if, pool 63 (zb\"u\\d): 0 pages stored, sizes known for 0%\n"
+			 "  no size known yet: pages stored before zpooltop started have none\n");
+	for (line = buf ? strtok_r(buf, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save))
+		if (strlen(line) > widest)
+			widest = strlen(line);
+	ksft_test_result(ok && widest <= 80,
+			 "--whatif text: the pool now, packed afresh, and on the other backend, in 80 columns\n");
+	free(buf);
+
+	buf = NULL;
+	f = open_memstream(&buf, &size);
+	if (f) {
+		make_whatif_view(&v);
+		zpt_print_json(f, &v, false);
+		fclose(f);
+	}
+	ksft_test_result(buf && python("python3", whatif_json_check, buf) == 0,
+			 "--whatif JSON: under each pool, whatif with every backend's pool_bytes and ratio\n");
+	free(buf);
+	memset(view_rows, 0, sizeof(view_rows));
+}
+
 int main(void)
 {
 	ksft_print_header();
-	ksft_set_plan(34);
+	ksft_set_plan(34 + 26);
 	test_percentiles();
 	test_delta();
 	test_sort_keys();
@@ -589,5 +902,12 @@ int main(void)
 	test_json();
 	test_metrics();
 	test_metrics_file();
+	test_zsmalloc_classes();
+	test_zsmalloc_debugfs();
+	test_zbud_model();
+	test_convert();
+	test_row_whatif();
+	test_kconfig();
+	test_whatif_output();
 	ksft_finished();
 }

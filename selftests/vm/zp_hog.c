@@ -2,11 +2,13 @@
 /*
  * zp_hog: a memory-pressure workload for demos and benchmarks.  In a new
  * memory cgroup limited to LIMIT MiB, whose zswap may use half of that, it
- * fills SIZE MiB with a compressible or random pattern, holds it for HOLD
- * seconds (so that zswap holds the overflow), then reads every page back
- * and checks it.
+ * fills SIZE MiB with a compressible, random or spread pattern (compressed
+ * sizes from a few bytes to a whole page), holds it for HOLD seconds (so
+ * that zswap holds the overflow), then reads every page back and checks
+ * it.  With "pageout", every page is pushed out to swap (MADV_PAGEOUT)
+ * once filled, whatever the limit.
  *
- *   zp_hog NAME LIMIT_MIB SIZE_MIB compressible|random HOLD_SECONDS
+ *   zp_hog NAME LIMIT_MIB SIZE_MIB compressible|random|spread HOLD_SECONDS [pageout]
  *
  * Exit status 0 if every byte read back intact.
  */
@@ -29,18 +31,21 @@ int main(int argc, char **argv)
 	char cg[256];
 	int err;
 
-	if (argc != 6) {
-		fprintf(stderr, "usage: %s NAME LIMIT_MIB SIZE_MIB compressible|random HOLD_SECONDS\n",
+	if (argc != 6 && !(argc == 7 && !strcmp(argv[6], "pageout"))) {
+		fprintf(stderr, "usage: %s NAME LIMIT_MIB SIZE_MIB compressible|random|spread HOLD_SECONDS [pageout]\n",
 			argv[0]);
 		return 2;
 	}
+	w.pageout = argc == 7;
 	w.bytes = strtoul(argv[3], NULL, 10) << 20;
 	if (!strcmp(argv[4], "random"))
 		w.pattern = ZP_PATTERN_RANDOM;
 	else if (!strcmp(argv[4], "compressible"))
 		w.pattern = ZP_PATTERN_COMPRESSIBLE;
+	else if (!strcmp(argv[4], "spread"))
+		w.pattern = ZP_PATTERN_SPREAD;
 	else {
-		fprintf(stderr, "%s: pattern must be compressible or random\n", argv[0]);
+		fprintf(stderr, "%s: pattern must be compressible, random or spread\n", argv[0]);
 		return 2;
 	}
 	hold_s = strtoul(argv[5], NULL, 10);

@@ -89,15 +89,29 @@ static uint64_t next_rand(uint64_t *s)
 	return *s;
 }
 
+/* splitmix64's finalizer: a page's share of random data, in no order. */
+static uint64_t mix(uint64_t h)
+{
+	h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+	return h ^ (h >> 31);
+}
+
 static void pattern_page(uint64_t *out, size_t idx, enum zp_pattern pattern)
 {
 	uint64_t seed = (idx + 1) * 0x9e3779b97f4a7c15ULL;
 	size_t words = ZP_PAGE_SIZE / sizeof(uint64_t);
 	size_t i, random_words;
 
-	/* A random part (all, an eighth, or half), then the index repeated. */
-	random_words = pattern == ZP_PATTERN_RANDOM ? words :
-		       pattern == ZP_PATTERN_MIXED ? words / 2 : words / 8;
+	/* A random part (all, half, 0 to 16 sixteenths, or an eighth), then the index repeated. */
+	if (pattern == ZP_PATTERN_RANDOM)
+		random_words = words;
+	else if (pattern == ZP_PATTERN_MIXED)
+		random_words = words / 2;
+	else if (pattern == ZP_PATTERN_SPREAD)
+		random_words = words / 16 * (mix(seed) % 17);
+	else
+		random_words = words / 8;
 	for (i = 0; i < random_words; i++)
 		out[i] = next_rand(&seed);
 	for (; i < words; i++)
@@ -169,6 +183,7 @@ enum {
 	CHILD_PAUSE,		/* the pipe to the parent */
 	CHILD_RESULT,
 	CHILD_FAIL,		/* /proc/self/make-it-fail */
+	CHILD_PAGEOUT,
 };
 
 static int child_run(const char *cgroup, struct zp_workload *w, int result_fd,
@@ -198,6 +213,8 @@ static int child_run(const char *cgroup, struct zp_workload *w, int result_fd,
 	for (i = 1; w->fragment && i < pages; i += 2)
 		if (madvise(buf + i * ZP_PAGE_SIZE, ZP_PAGE_SIZE, MADV_DONTNEED))
 			return CHILD_MADVISE;
+	if (w->pageout && madvise(buf, w->bytes, MADV_PAGEOUT))
+		return CHILD_PAGEOUT;
 	if (w->between && child_pause(result_fd, go_fd))
 		return CHILD_PAUSE;
 	for (i = 0; i < pages; i += w->fragment ? 2 : 1)

@@ -26,6 +26,12 @@ enum zp_pattern {
 	ZP_PATTERN_COMPRESSIBLE,	/* roughly 4:1 with lzo */
 	ZP_PATTERN_RANDOM,		/* does not compress */
 	ZP_PATTERN_MIXED,		/* half random: somewhat under 2:1 */
+	/*
+	 * A random part of 0 to 16 sixteenths of the page, chosen by a hash
+	 * of the page's index: compressed sizes from a few bytes to a page
+	 * that does not compress, evenly spread and in no order.
+	 */
+	ZP_PATTERN_SPREAD,
 };
 
 /* Fill/check page number idx of a buffer with a pattern unique to idx. */
@@ -66,6 +72,12 @@ struct zp_workload {
 	 * mapping itself is in place.
 	 */
 	bool make_it_fail;
+	/*
+	 * Once filled, push every page out with MADV_PAGEOUT, whatever the
+	 * cgroup's limit: zswap stores each page once, in the order of the
+	 * pages, and frees nothing until they are read back.
+	 */
+	bool pageout;
 	size_t bad_pages;		/* out: pages that did not read back */
 };
 

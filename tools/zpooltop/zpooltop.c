@@ -7,10 +7,12 @@
  * rates, reclaim latency and how often and how long maps wait for the
  * backend's locks.  Everything per pool comes from the zpool and zswap
  * tracepoints through bpf/zpool_stats.bpf.c; the header line is the
- * kernel's own counters.
+ * kernel's own counters.  With --whatif, each pool's objects are also
+ * packed, on paper, into every backend zpooltop has a model of.
  */
 #include <argp.h>
 #include <errno.h>
+#include <glob.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +24,8 @@
 #include <unistd.h>
 #include <linux/capability.h>
 #include <linux/magic.h>
+#include <sys/utsname.h>
+#include <zlib.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -39,12 +43,16 @@
 
 #define DEBUGFS_POOLS	"/sys/kernel/debug/zswap/pools"
 #define VMLINUX_BTF	"/sys/kernel/btf/vmlinux"
+#define ZSMALLOC_CLASSES "/sys/kernel/debug/zsmalloc/*/classes"
+/* mm/Kconfig's default for CONFIG_ZSMALLOC_CHAIN_SIZE */
+#define ZSMALLOC_CHAIN_DEFAULT	8
 
 static struct env {
 	bool verbose;
 	bool noclear;
 	bool batch;
 	bool hist;
+	bool whatif;
 	int format;		/* enum zpt_format; -1: not given */
 	const char *textfile;
 	int sort;
@@ -65,8 +73,9 @@ const char *argp_program_version = "zpooltop 0.2 (zpool series for Linux 7.2)";
 const char argp_program_doc[] =
 "Show compressed-memory pools (zswap on zpool), refreshing like top.\n"
 "\n"
-"USAGE: zpooltop [-h] [-v] [-C] [-b | -j | -o FORMAT] [--hist] [-s KEY]\n"
-"                [-r ROWS] [-c CGROUP] [--textfile FILE] [interval] [count]\n"
+"USAGE: zpooltop [-h] [-v] [-C] [-b | -j | -o FORMAT] [--hist] [--whatif]\n"
+"                [-s KEY] [-r ROWS] [-c CGROUP] [--textfile FILE]\n"
+"                [interval] [count]\n"
 "\n"
 "EXAMPLES:\n"
 "    zpooltop               # refresh every second until Ctrl-C\n"
@@ -75,12 +84,13 @@ const char argp_program_doc[] =
 "    zpooltop -j            # one JSON object per second (see zpooltop(8))\n"
 "    zpooltop -s waits -r 5 # the five pools whose maps wait most\n"
 "    zpooltop --hist        # with the latency histograms\n"
+"    zpooltop --whatif -b 5 1  # each pool's size on every backend\n"
 "    zpooltop -o openmetrics 15 1   # one report as OpenMetrics\n"
 "    zpooltop --textfile /var/lib/prometheus/node-exporter/zpooltop.prom 15\n"
 "                           # for node_exporter's textfile collector\n"
 "    zpooltop -c /sys/fs/cgroup/app  # count only this cgroup's zswap flows\n";
 
-enum { OPT_HIST = 1000, OPT_TEXTFILE };
+enum { OPT_HIST = 1000, OPT_TEXTFILE, OPT_WHATIF };
 
 static const struct argp_option opts[] = {
 	{ "verbose", 'v', NULL, 0, "Verbose debug output (libbpf's log)", 0 },
@@ -92,6 +102,8 @@ static const struct argp_option opts[] = {
 	{ "textfile", OPT_TEXTFILE, "FILE", 0,
 	  "Write each report to FILE, atomically, in Prometheus's text format (node_exporter's textfile collector); standard output gets reports too only with -o, -j, -b or -C", 0 },
 	{ "hist", OPT_HIST, NULL, 0, "Add the latency histograms (writeback, evict, shrink, map wait, map hold)", 0 },
+	{ "whatif", OPT_WHATIF, NULL, 0,
+	  "Add each pool's predicted size and ratio on every backend, from the sizes of the objects it holds (text and JSON)", 0 },
 	{ "sort", 's', "KEY", 0,
 	  "Sort pools by KEY, largest first: stored (default), pool, ratio, allocs, evicts, waits, id", 0 },
 	{ "rows", 'r', "ROWS", 0, "Show at most ROWS pools (default 20)", 0 },
@@ -141,6 +153,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_HIST:
 		env.hist = true;
 		break;
+	case OPT_WHATIF:
+		env.whatif = true;
+		break;
 	case 's':
 		env.sort = zpt_parse_sort_key(arg);
 		if (env.sort < 0)
@@ -173,6 +188,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			argp_error(state, "-b and -j do not go together");
 		if (env.batch && env.format > ZPT_FMT_TEXT)
 			argp_error(state, "-b is for text; it does not go with -o");
+		if (env.whatif && env.format == ZPT_FMT_OPENMETRICS)
+			argp_error(state, "--whatif is for text and JSON; it does not go with -o openmetrics");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -315,6 +332,88 @@ static int read_seeds(int fd, struct zpt_seed *seeds, struct zp_pool_stats *coun
 	return 0;
 }
 
+/* A kernel configuration, gzipped or not, into @buf; 0 or -1. */
+static int read_kconfig(const char *path, char *buf, size_t size)
+{
+	gzFile gz = gzopen(path, "rb");
+	int n;
+
+	if (!gz)
+		return -1;
+	n = gzread(gz, buf, size - 1);
+	gzclose(gz);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
+/*
+ * What --whatif knows of each backend's layout.  zsmalloc's classes come
+ * from its debugfs (CONFIG_ZSMALLOC_STAT) if a pool exports them, or are
+ * derived from CONFIG_ZSMALLOC_CHAIN_SIZE, read from the kernel's
+ * configuration; mm/Kconfig's default if neither says.
+ */
+static int load_models(struct zpt_models *m, bool quiet)
+{
+	static char buf[1 << 20];
+	long chain = ZSMALLOC_CHAIN_DEFAULT;
+	char boot_config[300];
+	struct utsname u;
+	glob_t g = {};
+	bool known;
+	size_t i;
+
+	m->page_size = (unsigned int)sysconf(_SC_PAGESIZE);
+	if (m->page_size != ZP_SIZE_MAX) {
+		fprintf(stderr, "zpooltop: --whatif models 4 KiB pages, and this system's are %u bytes.\n",
+			m->page_size);
+		return -1;
+	}
+	if (!glob(ZSMALLOC_CLASSES, 0, NULL, &g)) {
+		for (i = 0; i < g.gl_pathc; i++)
+			if (!read_text(g.gl_pathv[i], buf, sizeof(buf)) &&
+			    !zpt_zs_parse_classes(&m->zsmalloc, buf, m->page_size))
+				break;
+		known = i < g.gl_pathc;
+		globfree(&g);
+		if (known)
+			return 0;
+	}
+	known = !read_kconfig("/proc/config.gz", buf, sizeof(buf)) &&
+		!zpt_parse_kconfig_int(buf, "CONFIG_ZSMALLOC_CHAIN_SIZE", &chain);
+	if (!known && !uname(&u)) {
+		snprintf(boot_config, sizeof(boot_config), "/boot/config-%s", u.release);
+		known = !read_kconfig(boot_config, buf, sizeof(buf)) &&
+			!zpt_parse_kconfig_int(buf, "CONFIG_ZSMALLOC_CHAIN_SIZE", &chain);
+	}
+	if (!known && !quiet)
+		fprintf(stderr, "zpooltop: the kernel's CONFIG_ZSMALLOC_CHAIN_SIZE is unknown (no /proc/config.gz or /boot/config-*); --whatif assumes %d, the default.\n",
+			ZSMALLOC_CHAIN_DEFAULT);
+	if (zpt_zs_derive(&m->zsmalloc, m->page_size, (unsigned int)chain)) {
+		fprintf(stderr, "zpooltop: CONFIG_ZSMALLOC_CHAIN_SIZE=%ld is out of its range (4 to 16).\n",
+			chain);
+		return -1;
+	}
+	return 0;
+}
+
+/* --whatif: each row's pool packed into every backend, from its sizes. */
+static void rows_whatif(struct zpt_row *rows, size_t n, int sizes_fd,
+			const struct zpt_models *m)
+{
+	static struct zp_size_hist h;
+	__u32 id;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		id = rows[i].id;
+		if (bpf_map_lookup_elem(sizes_fd, &id, &h))
+			memset(&h, 0, sizeof(h));
+		zpt_row_whatif(&rows[i], &h, m);
+	}
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -395,12 +494,13 @@ int main(int argc, char **argv)
 	struct zpt_seed seeds[ZP_MAX_POOLS] = {};
 	struct zpt_row rows[ZP_MAX_POOLS];
 	struct zpool_stats_bpf *obj = NULL;
+	static struct zpt_models models;
 	struct zpt_memcg_row memcg_row;
 	struct zpt_view view = {};
 	__u64 memcg_id = 0, lost = 0;
 	char warning[256];
 	unsigned long i;
-	int cur = 0, err, pools_fd;
+	int cur = 0, err, pools_fd, sizes_fd;
 	double t0, t1;
 	bool clear;
 
@@ -428,6 +528,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	if (env.whatif && load_models(&models, env.format == ZPT_FMT_JSON))
+		return 1;
+
 	libbpf_set_print(libbpf_print_fn);
 	obj = zpool_stats_bpf__open();
 	if (!obj) {
@@ -436,6 +539,10 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	obj->rodata->target_memcg = memcg_id;
+	obj->rodata->whatif = env.whatif;
+	/* Without --whatif, nothing uses the size histograms: one entry. */
+	if (!env.whatif)
+		bpf_map__set_max_entries(obj->maps.sizes, 1);
 	err = zpool_stats_bpf__load(obj);
 	if (!err)
 		err = zpool_stats_bpf__attach(obj);
@@ -458,6 +565,7 @@ int main(int argc, char **argv)
 
 	/* The starting point: what older pools held, and what was counted. */
 	pools_fd = bpf_map__fd(obj->maps.pools);
+	sizes_fd = bpf_map__fd(obj->maps.sizes);
 	err = read_seeds(pools_fd, seeds, stats[cur]);
 	if (err)
 		goto read_failed;
@@ -476,6 +584,8 @@ int main(int argc, char **argv)
 		zpt_sort_rows(rows, view.nrows, env.sort);
 		if (view.nrows > env.rows)
 			view.nrows = env.rows;
+		if (env.whatif)
+			rows_whatif(rows, view.nrows, sizes_fd, &models);
 		report(&view, clear, 0);
 	}
 
@@ -492,6 +602,8 @@ int main(int argc, char **argv)
 		zpt_sort_rows(rows, view.nrows, env.sort);
 		if (view.nrows > env.rows)
 			view.nrows = env.rows;
+		if (env.whatif)
+			rows_whatif(rows, view.nrows, sizes_fd, &models);
 		if (memcg_id) {
 			if (bpf_map_lookup_elem(bpf_map__fd(obj->maps.memcgs), &memcg_id,
 						&mc[!cur]))

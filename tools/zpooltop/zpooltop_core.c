@@ -122,6 +122,411 @@ void zpt_row_from_stats(struct zpt_row *row, unsigned int id,
 	memcpy(row->total.type, row->type, sizeof(row->type));
 }
 
+static const struct {
+	const char *name;
+	unsigned int zswap_header;
+} backends[ZPT_NR_BACKENDS] = {
+	[ZPT_BACKEND_ZSMALLOC] = { "zsmalloc", 0 },
+	/* struct zswap_obj_header: the swp_entry_t that evict needs */
+	[ZPT_BACKEND_ZBUD] = { "zbud", 8 },
+};
+
+int zpt_backend_by_name(const char *name)
+{
+	int b;
+
+	for (b = 0; name && b < ZPT_NR_BACKENDS; b++)
+		if (!strcmp(name, backends[b].name))
+			return b;
+	return -1;
+}
+
+const char *zpt_backend_name(enum zpt_backend b)
+{
+	return b < ZPT_NR_BACKENDS ? backends[b].name : "?";
+}
+
+unsigned int zpt_backend_zswap_header(enum zpt_backend b)
+{
+	return b < ZPT_NR_BACKENDS ? backends[b].zswap_header : 0;
+}
+
+/* mm/zsmalloc.c: calculate_zspage_chain_size() */
+static unsigned int zs_chain_size(unsigned int class_size, unsigned int page_size,
+				  unsigned int max_pages)
+{
+	unsigned int i, waste, min_waste = ~0U, chain = 1;
+
+	if (!(class_size & (class_size - 1)))	/* a power of 2 */
+		return 1;
+	for (i = 1; i <= max_pages; i++) {
+		waste = (i * page_size) % class_size;
+		if (waste < min_waste) {
+			min_waste = waste;
+			chain = i;
+		}
+	}
+	return chain;
+}
+
+/* The slot size of class @i: ZS_MIN_ALLOC_SIZE + i * ZS_SIZE_CLASS_DELTA, at most a page. */
+static unsigned int zs_class_size(const struct zpt_zsmalloc *zs, unsigned int i)
+{
+	unsigned int size = zs->min_alloc + i * zs->delta;
+
+	return size > zs->page_size ? zs->page_size : size;
+}
+
+/* The constants of mm/zsmalloc.c for @page_size pages on a 64-bit kernel. */
+static int zs_init(struct zpt_zsmalloc *zs, unsigned int page_size)
+{
+	memset(zs, 0, sizeof(*zs));
+	if (page_size < 4096 || page_size > 65536 || (page_size & (page_size - 1)))
+		return -1;
+	zs->page_size = page_size;
+	/*
+	 * ZS_MIN_ALLOC_SIZE is MAX(32, chain << PAGE_SHIFT >> OBJ_INDEX_BITS),
+	 * and OBJ_INDEX_BITS leaves the second term 0 on 64-bit kernels.
+	 */
+	zs->min_alloc = 32;
+	zs->delta = page_size >> 8;			/* CLASS_BITS */
+	zs->nr_classes = (page_size - zs->min_alloc + zs->delta - 1) / zs->delta + 1;
+	return zs->nr_classes <= ZPT_ZS_MAX_CLASSES ? 0 : -1;
+}
+
+int zpt_zs_derive(struct zpt_zsmalloc *zs, unsigned int page_size,
+		  unsigned int chain_size)
+{
+	struct zpt_zs_class *prev = NULL, *c;
+	int i;
+
+	if (zs_init(zs, page_size) || chain_size < 4 || chain_size > 16)
+		return -1;
+	/* From the biggest class down, as zs_create_pool() merges them. */
+	for (i = (int)zs->nr_classes - 1; i >= 0; i--) {
+		c = &zs->class[i];
+		c->size = zs_class_size(zs, i);
+		c->pages_per_zspage = zs_chain_size(c->size, page_size, chain_size);
+		c->objs_per_zspage = c->pages_per_zspage * page_size / c->size;
+		c->owner = i;
+		if (prev && prev->pages_per_zspage == c->pages_per_zspage &&
+		    prev->objs_per_zspage == c->objs_per_zspage) {
+			*c = *prev;
+			continue;
+		}
+		prev = c;
+	}
+	return 0;
+}
+
+int zpt_zs_parse_classes(struct zpt_zsmalloc *zs, const char *text,
+			 unsigned int page_size)
+{
+	unsigned int idx, size, pages, seen = 0, i;
+	struct zpt_zs_class *owner = NULL;
+	const char *line = text;
+	unsigned long f[16];
+	bool listed[ZPT_ZS_MAX_CLASSES] = {};
+
+	if (zs_init(zs, page_size))
+		return -1;
+	/* " class size 10% .. 100% obj_allocated obj_used pages_used pages_per_zspage freeable" */
+	while (line && *line) {
+		if (sscanf(line, " %u %u %lu %lu %lu %lu %lu %lu %lu %lu %lu %lu %lu %lu %lu %lu %lu %lu",
+			   &idx, &size, &f[0], &f[1], &f[2], &f[3], &f[4], &f[5], &f[6], &f[7],
+			   &f[8], &f[9], &f[10], &f[11], &f[12], &f[13], &f[14], &f[15]) == 18) {
+			pages = (unsigned int)f[14];
+			if (idx >= zs->nr_classes || size != zs_class_size(zs, idx) ||
+			    !pages || pages > 16 || listed[idx])
+				return -1;
+			zs->class[idx] = (struct zpt_zs_class){
+				.size = size,
+				.pages_per_zspage = pages,
+				.objs_per_zspage = pages * page_size / size,
+				.owner = idx,
+			};
+			listed[idx] = true;
+			seen++;
+		}
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	/* The biggest class is never merged; the unlisted go to the next listed. */
+	if (!seen || !listed[zs->nr_classes - 1])
+		return -1;
+	for (i = zs->nr_classes; i-- > 0;) {
+		if (listed[i])
+			owner = &zs->class[i];
+		else
+			zs->class[i] = *owner;
+	}
+	return 0;
+}
+
+const struct zpt_zs_class *zpt_zs_class_of(const struct zpt_zsmalloc *zs, size_t size)
+{
+	/* lookup_size_class(): the handle is part of the object */
+	size_t with_handle = size + sizeof(__u64);
+	unsigned int idx = 0;
+
+	if (with_handle > zs->min_alloc)
+		idx = (with_handle - zs->min_alloc + zs->delta - 1) / zs->delta;
+	if (idx >= zs->nr_classes)
+		idx = zs->nr_classes - 1;
+	return &zs->class[idx];
+}
+
+void zpt_sizes_convert(struct zpt_sizes *out, const struct zp_size_hist *h,
+		       enum zpt_backend from, enum zpt_backend to)
+{
+	long long shift = (long long)zpt_backend_zswap_header(to) -
+			  (long long)zpt_backend_zswap_header(from);
+	const long long page = ZP_SIZE_MAX, last = ZP_SIZE_BINS - 1;
+	long long b, size;
+
+	memset(out, 0, sizeof(*out));
+	for (b = 1; b <= last; b++) {
+		if (h->bins[b] <= 0)
+			continue;
+		/*
+		 * Bin b holds sizes up to 8 * b, and every boundary a model
+		 * needs is a multiple of 8, so the bound stands for the bin.
+		 * The last bin holds pages stored as they are (and compressed
+		 * data that fills a page within a few bytes): a page of its
+		 * own in every backend.
+		 */
+		size = b == last ? page : (b << ZP_SIZE_SHIFT) + shift;
+		if (size < 1 << ZP_SIZE_SHIFT)
+			size = 1 << ZP_SIZE_SHIFT;
+		/* zswap stores compressed data only if it leaves room: data + header < page */
+		if (size >= page)
+			size = page;
+		out->n[(size + (1 << ZP_SIZE_SHIFT) - 1) >> ZP_SIZE_SHIFT] += (__u64)h->bins[b];
+	}
+	/* Bin 0 (size 0) never comes from zpool_malloc(); keep it if it did. */
+	if (h->bins[0] > 0)
+		out->n[0] += (__u64)h->bins[0];
+}
+
+__u64 zpt_sizes_count(const struct zpt_sizes *s)
+{
+	__u64 n = 0;
+	int b;
+
+	for (b = 0; b < ZP_SIZE_BINS; b++)
+		n += s->n[b];
+	return n;
+}
+
+__u64 zpt_zsmalloc_pages(const struct zpt_zsmalloc *zs, const struct zpt_sizes *s)
+{
+	__u64 objs[ZPT_ZS_MAX_CLASSES] = {}, pages = 0;
+	const struct zpt_zs_class *c;
+	unsigned int b, i;
+
+	for (b = 0; b < ZP_SIZE_BINS; b++) {
+		if (!s->n[b])
+			continue;
+		c = zpt_zs_class_of(zs, (size_t)b << ZP_SIZE_SHIFT);
+		objs[c->owner] += s->n[b];
+	}
+	for (i = 0; i < zs->nr_classes; i++) {
+		c = &zs->class[i];
+		if (objs[i])
+			pages += (objs[i] + c->objs_per_zspage - 1) / c->objs_per_zspage *
+				 c->pages_per_zspage;
+	}
+	return pages;
+}
+
+/* xorshift64*: a fixed sequence, so that a model gives one answer. */
+static __u64 next_random(__u64 *state)
+{
+	*state ^= *state >> 12;
+	*state ^= *state << 25;
+	*state ^= *state >> 27;
+	return *state * 0x2545f4914f6cdd1dULL;
+}
+
+/* mm/zbud.c: 64 chunks a page, the first the page's header */
+#define ZBUD_NCHUNKS_ORDER	6
+#define ZBUD_MAX_CHUNKS		(1U << ZBUD_NCHUNKS_ORDER)
+#define ZBUD_NCHUNKS		(ZBUD_MAX_CHUNKS - 1)
+
+/* A zbud pool on paper: its pages with one buddy, by free chunks. */
+struct zbud_paper {
+	unsigned int chunk;		/* ZBUD_CHUNK_SIZE */
+	size_t max_size;		/* ZBUD_MAX_SIZE */
+	__u64 lonely[ZBUD_MAX_CHUNKS];
+	__u64 pages;
+};
+
+static int zbud_paper_init(struct zbud_paper *z, unsigned int page_size)
+{
+	memset(z, 0, sizeof(*z));
+	z->chunk = page_size >> ZBUD_NCHUNKS_ORDER;
+	z->max_size = page_size - 2 * z->chunk;
+	return z->chunk ? 0 : -1;
+}
+
+/* The chunks an object of @size takes; 0 if it gets a page of its own. */
+static unsigned int zbud_chunks(const struct zbud_paper *z, size_t size)
+{
+	if (size > z->max_size)
+		return 0;
+	return size ? (unsigned int)((size + z->chunk - 1) / z->chunk) : 1;
+}
+
+/*
+ * zbud_alloc() of @chunks: the page with one buddy whose free chunks fit
+ * it most closely (the lowest unbuddied list that has a page), or a new
+ * page, where it is the first buddy.
+ */
+static void zbud_place(struct zbud_paper *z, unsigned int chunks)
+{
+	unsigned int f;
+
+	for (f = chunks; f < ZBUD_NCHUNKS && !z->lonely[f]; f++)
+		;
+	if (f < ZBUD_NCHUNKS) {
+		z->lonely[f]--;
+		return;
+	}
+	z->pages++;
+	z->lonely[ZBUD_NCHUNKS - chunks]++;
+}
+
+__u64 zpt_zbud_pages_in_order(const size_t *sizes, size_t n, unsigned int page_size)
+{
+	struct zbud_paper z;
+	unsigned int c;
+	size_t i;
+
+	if (zbud_paper_init(&z, page_size))
+		return 0;
+	for (i = 0; i < n; i++) {
+		c = zbud_chunks(&z, sizes[i]);
+		if (c)
+			zbud_place(&z, c);
+		else
+			z.pages++;
+	}
+	return z.pages;
+}
+
+__u64 zpt_zbud_pages(const struct zpt_sizes *s, unsigned int page_size)
+{
+	__u64 left[ZBUD_MAX_CHUNKS] = {}, own = 0, all = 0, sample, total, r;
+	__u64 state = 0x7a627564ULL;
+	struct zbud_paper z;
+	unsigned int b, c;
+
+	if (zbud_paper_init(&z, page_size))
+		return 0;
+	/* left[c]: the objects of c chunks still to place */
+	for (b = 0; b < ZP_SIZE_BINS; b++) {
+		if (!s->n[b])
+			continue;
+		c = zbud_chunks(&z, (size_t)b << ZP_SIZE_SHIFT);
+		if (!c) {
+			own += s->n[b];
+			continue;
+		}
+		left[c] += s->n[b];
+		all += s->n[b];
+	}
+	sample = all;
+	if (all > ZPT_ZBUD_SAMPLE) {
+		for (c = 1, sample = 0; c < ZBUD_NCHUNKS; c++) {
+			left[c] = (left[c] * ZPT_ZBUD_SAMPLE + all / 2) / all;
+			sample += left[c];
+		}
+	}
+	for (total = sample; total; total--) {
+		/* One of the objects left, each as likely as any other. */
+		r = next_random(&state) % total;
+		for (c = 1; r >= left[c]; c++)
+			r -= left[c];
+		left[c]--;
+		zbud_place(&z, c);
+	}
+	if (sample && sample != all)
+		z.pages = (z.pages * all + sample / 2) / sample;
+	return own + z.pages;
+}
+
+int zpt_parse_kconfig_int(const char *text, const char *name, long *out)
+{
+	size_t len = strlen(name);
+	const char *line = text;
+	char *end;
+	long v;
+
+	while (line && *line) {
+		if (!strncmp(line, name, len) && line[len] == '=') {
+			errno = 0;
+			v = strtol(line + len + 1, &end, 0);
+			if (errno || end == line + len + 1 || (*end && *end != '\n'))
+				return -1;
+			*out = v;
+			return 0;
+		}
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return -1;
+}
+
+/* The pages backend @to needs for @sizes, the histogram of a pool on @from. */
+static __u64 model_pages(const struct zpt_models *m, const struct zp_size_hist *sizes,
+			 enum zpt_backend from, enum zpt_backend to, __u64 *objects)
+{
+	struct zpt_sizes s;
+
+	zpt_sizes_convert(&s, sizes, from, to);
+	*objects = zpt_sizes_count(&s);
+	switch (to) {
+	case ZPT_BACKEND_ZSMALLOC:
+		return zpt_zsmalloc_pages(&m->zsmalloc, &s);
+	case ZPT_BACKEND_ZBUD:
+		return zpt_zbud_pages(&s, m->page_size);
+	default:
+		return 0;
+	}
+}
+
+void zpt_row_whatif(struct zpt_row *row, const struct zp_size_hist *sizes,
+		    const struct zpt_models *m)
+{
+	int from = zpt_backend_by_name(row->type), to;
+	__u64 known = 0, pages;
+	double scale = 1;
+
+	row->has_whatif = false;
+	if (from < 0 || m->page_size != ZP_SIZE_MAX ||
+	    m->zsmalloc.page_size != m->page_size)
+		return;
+	row->has_whatif = true;
+	for (to = 0; to < ZPT_NR_BACKENDS; to++) {
+		pages = model_pages(m, sizes, from, to, &known);
+		row->known_pages = known;
+		/*
+		 * Pages stored before the program attached have no size: the
+		 * known ones stand for them, at the same density.
+		 */
+		if (row->stored_pages > 0 && (__u64)row->stored_pages > known && known)
+			scale = (double)row->stored_pages / (double)known;
+		row->whatif[to].pool_pages = (__u64)((double)pages * scale + 0.5);
+		row->whatif[to].ratio = pages ? (double)known / (double)pages : 0;
+	}
+	row->coverage = row->stored_pages > 0 ?
+			(double)row->known_pages / (double)row->stored_pages : 0;
+	if (row->coverage > 1)
+		row->coverage = 1;
+}
+
 static double key_value(const struct zpt_row *r, enum zpt_sort_key key)
 {
 	switch (key) {
@@ -412,6 +817,38 @@ static const enum zp_hist_kind hist_order[ZP_NR_HISTS] = {
 	ZP_HIST_MAP_HOLD,
 };
 
+/*
+ * --whatif: the pool as it is, then each backend's model of the same
+ * objects, its own backend's first ("packed afresh").
+ */
+static void print_whatif(FILE *f, const struct zpt_row *r, unsigned long page_size)
+{
+	int own = zpt_backend_by_name(r->type), b;
+	char stored[16], size[16];
+
+	if (!r->has_whatif)
+		return;
+	zpt_fmt_count(stored, sizeof(stored), (double)r->stored_pages);
+	fprintf(f, "\nwhat if, pool %u (%s): %s pages stored, sizes known for %.0f%%\n",
+		r->id, r->type, stored, r->coverage * 100);
+	if (!r->known_pages) {
+		fprintf(f, "  no size known yet: pages stored before zpooltop started have none\n");
+		return;
+	}
+	fprintf(f, "  %-8s %5s %5s\n", "BACKEND", "POOL", "RATIO");
+	zpt_fmt_bytes(size, sizeof(size), (double)r->pool_pages * page_size);
+	fprintf(f, "  %-8.8s %5s %5.2f now\n", r->type, size, r->ratio);
+	for (b = -1; b < ZPT_NR_BACKENDS; b++) {
+		int k = b < 0 ? own : b;
+
+		if (b == own)
+			continue;
+		zpt_fmt_bytes(size, sizeof(size), (double)r->whatif[k].pool_pages * page_size);
+		fprintf(f, "  %-8s %5s %5.2f %s\n", zpt_backend_name(k), size,
+			r->whatif[k].ratio, b < 0 ? "packed afresh" : "if switched");
+	}
+}
+
 void zpt_print_text(FILE *f, const struct zpt_view *v, bool hist)
 {
 	char tbuf[16], a[16], b[16], c[16], d[16], e[16], g[16], h[16], k[16], w[16];
@@ -471,6 +908,8 @@ void zpt_print_text(FILE *f, const struct zpt_view *v, bool hist)
 	}
 	if (!v->nrows)
 		fprintf(f, "   (no pools)\n");
+	for (i = 0; i < v->nrows; i++)
+		print_whatif(f, &v->rows[i], v->page_size);
 	for (i = 0; hist && v->interval_s > 0 && i < v->nrows; i++) {
 		for (j = 0; j < ZP_NR_HISTS; j++) {
 			fprintf(f, "%spool %u (%s) %s:\n", j ? "" : "\n", v->rows[i].id,
@@ -505,6 +944,20 @@ static void json_hist(FILE *f, const char *name, const struct zp_hist *h)
 	for (i = 0; i < ZP_HIST_SLOTS; i++)
 		fprintf(f, "%s%llu", i ? "," : "", (unsigned long long)h->slots[i]);
 	fputc(']', f);
+}
+
+static void json_whatif(FILE *f, const struct zpt_row *r, unsigned long page_size)
+{
+	int b;
+
+	fprintf(f, ",\"whatif_known_pages\":%llu,\"whatif_coverage\":%.4f,\"whatif\":{",
+		(unsigned long long)r->known_pages, r->coverage);
+	for (b = 0; b < ZPT_NR_BACKENDS; b++)
+		fprintf(f, "%s\"%s\":{\"pool_bytes\":%llu,\"ratio\":%.4f}", b ? "," : "",
+			zpt_backend_name(b),
+			(unsigned long long)r->whatif[b].pool_pages * page_size,
+			r->whatif[b].ratio);
+	fputc('}', f);
 }
 
 void zpt_print_json(FILE *f, const struct zpt_view *v, bool hist)
@@ -557,6 +1010,8 @@ void zpt_print_json(FILE *f, const struct zpt_view *v, bool hist)
 				(unsigned long long)r->p99_ns[hist_order[j]]);
 		for (j = 0; hist && j < ZP_NR_HISTS; j++)
 			json_hist(f, hist_names[hist_order[j]].name, &r->hist[hist_order[j]]);
+		if (r->has_whatif)
+			json_whatif(f, r, v->page_size);
 		fputc('}', f);
 	}
 	fputs("]}\n", f);

@@ -2,7 +2,8 @@
 /*
  * zpooltop's arithmetic, kept apart from BPF and the terminal so that it
  * can be unit-tested on the host: interval deltas of the BPF counters,
- * percentiles of log2 histograms, and the sort keys of the pool rows.
+ * percentiles of log2 histograms, the sort keys of the pool rows, and the
+ * packing models of --whatif.
  */
 #ifndef ZPOOLTOP_CORE_H
 #define ZPOOLTOP_CORE_H
@@ -46,6 +47,128 @@ int zpt_parse_sort_key(const char *name);
 const char *zpt_sort_key_names(void);
 
 /*
+ * --whatif: the pool each backend would need for the objects a pool holds
+ * now, from their sizes (struct zp_size_hist) and the backend's packing
+ * rules, as Linux 7.2 with the zpool series lays objects out.
+ */
+
+/* The backends zpooltop has a packing model of, in the order it lists them. */
+enum zpt_backend {
+	ZPT_BACKEND_ZSMALLOC,
+	ZPT_BACKEND_ZBUD,
+	/*
+	 * gcma: its model goes here once the backend exists (DESIGN.md,
+	 * section 9); nothing about its layout is assumed before that.
+	 */
+	ZPT_NR_BACKENDS,
+};
+
+/* The backend called @name (a pool's type), or -1 if none is modelled. */
+int zpt_backend_by_name(const char *name);
+const char *zpt_backend_name(enum zpt_backend b);
+/*
+ * The bytes zswap puts before the compressed data of every object in
+ * this backend's pools (its zswap_obj_header in zbud, which reclaims
+ * pages; none in zsmalloc).  A page stored as it is has none anywhere.
+ */
+unsigned int zpt_backend_zswap_header(enum zpt_backend b);
+
+/*
+ * zsmalloc's size classes as zs_create_pool() sets them up: class i holds
+ * objects of up to ZS_MIN_ALLOC_SIZE + i * ZS_SIZE_CLASS_DELTA bytes, the
+ * object's handle included, in zspages of the chain size that wastes the
+ * least; classes with the same pages and objects per zspage are merged
+ * into the largest of them.
+ */
+#define ZPT_ZS_MAX_CLASSES	256
+
+struct zpt_zs_class {
+	unsigned int size;		/* the slot size, handle included */
+	unsigned int pages_per_zspage;
+	unsigned int objs_per_zspage;
+	unsigned int owner;		/* the index of the class it is merged into */
+};
+
+struct zpt_zsmalloc {
+	unsigned int page_size;
+	unsigned int nr_classes;	/* ZS_SIZE_CLASSES */
+	unsigned int min_alloc;		/* ZS_MIN_ALLOC_SIZE */
+	unsigned int delta;		/* ZS_SIZE_CLASS_DELTA */
+	struct zpt_zs_class class[ZPT_ZS_MAX_CLASSES];
+};
+
+/*
+ * The classes of a 64-bit kernel with @page_size pages (at most 64 KiB)
+ * and CONFIG_ZSMALLOC_CHAIN_SIZE @chain_size (4 to 16), derived as 7.2's
+ * mm/zsmalloc.c does.  0, or -1 for a page or chain size it cannot have.
+ */
+int zpt_zs_derive(struct zpt_zsmalloc *zs, unsigned int page_size,
+		  unsigned int chain_size);
+/*
+ * The classes from @text, the content of a zsmalloc pool's debugfs file
+ * "classes" (CONFIG_ZSMALLOC_STAT), which lists each class that is not
+ * merged: its index, size and pages per zspage.  0, or -1 if @text is not
+ * such a file for @page_size pages.
+ */
+int zpt_zs_parse_classes(struct zpt_zsmalloc *zs, const char *text,
+			 unsigned int page_size);
+/* The class an object of @size bytes (as passed to zs_malloc()) goes to. */
+const struct zpt_zs_class *zpt_zs_class_of(const struct zpt_zsmalloc *zs,
+					   size_t size);
+
+/* Object counts per size bin of struct zp_size_hist, never negative. */
+struct zpt_sizes {
+	__u64 n[ZP_SIZE_BINS];
+};
+
+/*
+ * The sizes the objects of a pool on backend @from would have on backend
+ * @to: zswap's header taken off or put on, and an object that would then
+ * fill the page stored as a page, as zswap does.  Bins below 0 (objects
+ * allocated before the program attached, then freed) count as 0.
+ */
+void zpt_sizes_convert(struct zpt_sizes *out, const struct zp_size_hist *h,
+		       enum zpt_backend from, enum zpt_backend to);
+__u64 zpt_sizes_count(const struct zpt_sizes *s);
+
+/* The pages a zsmalloc pool needs for @s: full zspages, per class. */
+__u64 zpt_zsmalloc_pages(const struct zpt_zsmalloc *zs, const struct zpt_sizes *s);
+
+/*
+ * The pages a zbud pool needs for @s, in @page_size pages (64 chunks, the
+ * first the page's header): an object of more than page_size - 2 chunks
+ * gets a page of its own; the others are allocated one after the other,
+ * in a random order (a fixed seed, so the answer is the same each time),
+ * each into the page with one buddy whose free chunks fit it most
+ * closely, or into a new page, as zbud_alloc() does.  Above
+ * ZPT_ZBUD_SAMPLE objects, a proportional sample of that many is packed
+ * and its pages scaled up.
+ */
+#define ZPT_ZBUD_SAMPLE	(1U << 20)
+__u64 zpt_zbud_pages(const struct zpt_sizes *s, unsigned int page_size);
+/* The same for @n objects of @sizes bytes, allocated in that order. */
+__u64 zpt_zbud_pages_in_order(const size_t *sizes, size_t n, unsigned int page_size);
+
+/* What zpooltop knows of each backend's layout. */
+struct zpt_models {
+	unsigned int page_size;
+	struct zpt_zsmalloc zsmalloc;
+	/* gcma: its area's layout, once the backend exists */
+};
+
+struct zpt_whatif {
+	__u64 pool_pages;
+	double ratio;		/* stored pages / pool_pages, 0 if none */
+};
+
+/*
+ * One number from @text, a kernel configuration (/proc/config.gz
+ * uncompressed, or /boot/config-*): the value of "@name=N".  0, or -1 if
+ * it is not set.
+ */
+int zpt_parse_kconfig_int(const char *text, const char *name, long *out);
+
+/*
  * One pool's figures for one interval, as shown on a row.  The latencies
  * are kept per level, indexed by enum zp_hist_kind: the levels nest (a
  * shrink wraps evictions, a zbud eviction calls writeback), so they are
@@ -66,6 +189,16 @@ struct zpt_row {
 	 * pool's creation or the program's start, whichever came later.
 	 */
 	struct zp_pool_stats total;
+	/*
+	 * --whatif (zpt_row_whatif()): the pages of known size, and what each
+	 * backend's model gives for them, scaled up to every stored page when
+	 * some sizes are unknown.  whatif[] of this pool's own backend is the
+	 * same objects packed afresh.
+	 */
+	bool has_whatif;
+	__u64 known_pages;
+	double coverage;	/* known_pages / stored_pages, at most 1 */
+	struct zpt_whatif whatif[ZPT_NR_BACKENDS];
 };
 
 /* The reclaim level the text table's RCL50/RCL99 columns show. */
@@ -80,6 +213,14 @@ void zpt_row_from_stats(struct zpt_row *row, unsigned int id,
 			const struct zp_pool_stats *now,
 			const struct zp_pool_stats *prev,
 			__s64 seed_objects, double interval_s);
+
+/*
+ * Fill @row's --whatif figures from @sizes, the pool's size histogram.
+ * Nothing is filled (has_whatif stays false) for a backend without a
+ * model, or pages other than the 4 KiB the histogram's bins cover.
+ */
+void zpt_row_whatif(struct zpt_row *row, const struct zp_size_hist *sizes,
+		    const struct zpt_models *m);
 
 /* Sort @rows largest first by @key (ties by id, ascending). */
 void zpt_sort_rows(struct zpt_row *rows, size_t n, enum zpt_sort_key key);
