@@ -512,8 +512,13 @@ TEST(writeback_takes_cold_entries_of_old_pools_first)
 	ASSERT_GT(c.old_before, 0);
 	EXPECT_GT(wb, 0);
 	EXPECT_TRUE(counters_agree(wb, c.zswpwb1 - c.zswpwb0));
-	/* Enough was written back to tell one pool from the other. */
-	EXPECT_GE(wb, c.old_before / 10);
+	/*
+	 * Enough was written back to tell one pool from the other: how much
+	 * depends on how long zswap's shrink worker ran while the fill went
+	 * on, which a busy host changes; but 90 of 100 writebacks from one of
+	 * two pools of similar size is no accident (p < 1e-15 by chance).
+	 */
+	EXPECT_GE(wb, 100);
 	/*
 	 * The cold entries went first: while the old pool has some left,
 	 * the writebacks came from it, not from the new pool.
