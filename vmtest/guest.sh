@@ -47,6 +47,16 @@ else
 	done
 fi
 
+# kmemleak reports an object once it has stayed unreferenced across two
+# scans; the verdict is kernel-log-check.sh's.
+kmemleak=/sys/kernel/debug/kmemleak
+if [ "$mode" = test ] && [ -w $kmemleak ]; then
+	echo scan > $kmemleak
+	sleep 6
+	echo scan > $kmemleak
+	cat $kmemleak > "$results/kmemleak.log"
+fi
+
 dmesg > "$results/dmesg.log"
 touch "$results/guest-done"
 sync

@@ -9,12 +9,15 @@ console=$1 results=$2
 log="$results/dmesg.log"
 [ -s "$log" ] || log=$console
 
-# What a reviewer would call a bad run: WARN*, BUG*, oops, lockdep and
-# RCU reports, panics.  KUnit prints its own failures as TAP.
-pattern='WARNING:|BUG:|Oops|general protection fault|possible circular locking|possible recursive locking|inconsistent lock state|INFO: task .* blocked|rcu_sched self-detected stall|Kernel panic|kernel BUG at'
+# What a reviewer would call a bad run: WARN*, BUG* (KASAN reports
+# among them), oops, lockdep and RCU reports, list corruption, panics.
+# KUnit prints its own failures as TAP.
+pattern='WARNING:|BUG:|Oops|general protection fault|possible circular locking|possible recursive locking|inconsistent lock state|INFO: task .* blocked|rcu_sched self-detected stall|Kernel panic|kernel BUG at|list_add corruption|list_del corruption'
+# A leak is the series' if its allocation's backtrace passes through it.
+series_code='zpool|zswap|zbud|zs_|zsmalloc'
 
 echo "TAP version 13"
-echo "1..2"
+echo "1..3"
 if [ -f "$results/guest-done" ]; then
 	echo "ok 1 guest ran to the end"
 else
@@ -27,3 +30,22 @@ else
 	echo "not ok 2 kernel log has no warning, BUG, oops, lockdep report or panic"
 	echo "$bad" | sed 's/^/# /'
 fi
+leaks=$results/kmemleak.log
+if [ ! -f "$leaks" ]; then
+	echo "ok 3 kmemleak finds no leak from the series # SKIP kernel without kmemleak"
+else
+	# The reports whose backtrace has a frame in the series, whole.
+	ours=$(awk -v re="$series_code" '
+		/^unreferenced object/ { if (hit) print r; r = ""; hit = 0 }
+		{ r = r $0 "\\n" }
+		/\[<[0-9a-f]+>\]/ && $0 ~ re { hit = 1 }
+		END { if (hit) print r }' "$leaks")
+	all=$(grep -c '^unreferenced object' "$leaks")
+	if [ -z "$ours" ]; then
+		echo "ok 3 kmemleak finds no leak from the series ($all unreferenced objects elsewhere)"
+	else
+		echo "not ok 3 kmemleak finds no leak from the series"
+		printf '%b' "$ours" | head -n 40 | sed 's/^/# /'
+	fi
+fi
+

@@ -62,7 +62,7 @@ rm -f "$swap"
 truncate -s 1G "$swap"
 
 console="$results/console.log"
-rm -f "$results/guest-done"
+rm -f "$results/guest-done" "$results/kmemleak.log"
 echo "  VM      $(basename "$bzimage") under $accel ($mode)"
 status=0
 vm() {
