@@ -73,7 +73,7 @@ static struct env {
 
 static volatile sig_atomic_t exiting;
 
-const char *argp_program_version = "zpooltop 0.2 (zpool series for Linux 7.2)";
+const char *argp_program_version = "zpooltop 0.3 (zpool series for Linux 7.2)";
 const char argp_program_doc[] =
 "Show compressed-memory pools (zswap on zpool), refreshing like top.\n"
 "\n"
@@ -92,7 +92,7 @@ const char argp_program_doc[] =
 "    zpooltop -o openmetrics 15 1   # one report as OpenMetrics\n"
 "    zpooltop --textfile /var/lib/prometheus/node-exporter/zpooltop.prom 15\n"
 "                           # for node_exporter's textfile collector\n"
-"    zpooltop -c /sys/fs/cgroup/app  # count only this cgroup's zswap flows\n";
+"    zpooltop -c /sys/fs/cgroup/app  # also this cgroup's zswap flows\n";
 
 enum { OPT_HIST = 1000, OPT_TEXTFILE, OPT_WHATIF };
 
