@@ -89,9 +89,10 @@ for run in "once:" "pressure:" "once:-w" "once:-c $cg"; do
 	python3 - "zpooltop ${view:-(default view)}, $workload" $cpu /tmp/zpt-a /tmp/zpt-b <<'PY'
 import json, sys
 what, utime, stime, hz, a, b = sys.argv[1:7]
+# bpftool names a program as its BTF does, or as the kernel keeps it (15 characters)
 names = {"zpool_create", "zpool_destroy", "zpool_malloc", "zpool_free", "zpool_map",
-         "zpool_unmap", "zpool_shrink_en", "zpool_evict", "zswap_store", "zswap_load",
-         "zswap_writeback"}
+         "zpool_unmap", "zpool_shrink_end", "zpool_shrink_en", "zpool_evict", "zswap_store",
+         "zswap_load", "zswap_writeback"}
 def progs(f):
     return {p["id"]: p for p in json.load(open(f + ".progs")) if p.get("name") in names}
 def vm(f):

@@ -159,7 +159,7 @@ static void print_mode(const char *backend, const char *set, int mode,
 		printf("%10s %10s %8s\n", "-", "-", "-");
 		return;
 	}
-	printf("%10.1f %10.1f %8.2f %6.1f%% %6.1f%%\n", mbps(r->stored, r->store_s),
+	printf("%10.1f %10.1f %8.2f %7.1f%% %7.1f%%\n", mbps(r->stored, r->store_s),
 	       mbps(r->loaded, r->load_s), r->density,
 	       noise(m->store_mbps, m->n), noise(m->load_mbps, m->n));
 }
@@ -377,8 +377,8 @@ int main(int argc, char **argv)
 	       "bpf, that view's programs.  Cost, + is slower: kernel, empty over off (the\n"
 	       "enabled tracepoints); programs, bpf over empty; total, bpf over off.\n",
 	       mib, nruns);
-	printf("%-8s %-12s %-8s %10s %10s %8s %7s %7s\n", "backend", "data", "tracing",
-	       "store MB/s", "load MB/s", "density", "noise:st", "ld");
+	printf("%-8s %-12s %-8s %10s %10s %8s %8s %8s\n", "backend", "data", "tracing",
+	       "store MB/s", "load MB/s", "density", "st noise", "ld noise");
 	for (b = 0; b < sizeof(backends) / sizeof(backends[0]) && !err; b++) {
 		err = zp_zswap_param_set("zpool", backends[b]);
 		for (s = 0; s < sizeof(sets) / sizeof(sets[0]) && !err; s++) {
