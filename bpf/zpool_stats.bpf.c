@@ -25,7 +25,11 @@
 #include <bpf/bpf_tracing.h>
 #include "zpool_stats.h"
 
-/* Only count zswap events of the memory cgroup with this id (0: all). */
+/*
+ * The memory cgroup whose zswap flows to keep (zpooltop -c), by id; its
+ * writebacks are then the only ones the pools count.  0: none kept, every
+ * writeback counted.
+ */
 const volatile __u64 target_memcg = 0;
 /*
  * Keep the size histograms (zpooltop --whatif).  Off, the verifier drops
@@ -47,7 +51,7 @@ struct {
 	__type(value, struct zp_pool_counters);
 } counters SEC(".maps");
 
-/* The flows of target_memcg, at key 0 (zswap_store and zswap_load). */
+/* The flows of target_memcg, at key 0. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -303,10 +307,13 @@ static bool memcg_wanted(__u64 id)
 	return !target_memcg || id == target_memcg;
 }
 
-static struct zp_memcg_stats *memcg_stats(void)
+/* This CPU's flows of memory cgroup @id, if it is the target; else NULL. */
+static struct zp_memcg_stats *memcg_stats(__u64 id)
 {
 	__u32 key = 0;
 
+	if (!target_memcg || id != target_memcg)
+		return NULL;
 	return bpf_map_lookup_elem(&memcg, &key);
 }
 
@@ -328,7 +335,7 @@ int BPF_PROG(zswap_writeback, unsigned int id, const char *type, u64 cg,
 		c->writebacks++;
 		hist_add(&c->hist[ZP_HIST_WRITEBACK], duration_ns);
 	}
-	m = memcg_stats();
+	m = memcg_stats(cg);
 	if (m)
 		m->writebacks++;
 	return 0;
@@ -383,12 +390,9 @@ SEC("?tp_btf/zswap_store")
 int BPF_PROG(zswap_store, unsigned int id, const char *type, u64 cg,
 	     unsigned int orig, unsigned int compressed, int ret)
 {
-	struct zp_memcg_stats *m;
+	struct zp_memcg_stats *m = memcg_stats(cg);
 
-	if (ret || !memcg_wanted(cg))
-		return 0;
-	m = memcg_stats();
-	if (!m)
+	if (ret || !m)
 		return 0;
 	m->stores++;
 	m->store_orig_bytes += orig;
@@ -400,12 +404,9 @@ SEC("?tp_btf/zswap_load")
 int BPF_PROG(zswap_load, unsigned int id, const char *type, u64 cg,
 	     unsigned int compressed, int ret)
 {
-	struct zp_memcg_stats *m;
+	struct zp_memcg_stats *m = memcg_stats(cg);
 
-	if (ret || !memcg_wanted(cg))
-		return 0;
-	m = memcg_stats();
-	if (m)
+	if (!ret && m)
 		m->loads++;
 	return 0;
 }

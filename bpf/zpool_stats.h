@@ -99,8 +99,9 @@ struct zp_size_hist {
 
 /*
  * One memory cgroup's zswap flows (zpooltop -c), per CPU, from the zswap
- * events of the cgroup whose id the program is given (every cgroup's, if
- * none is).  Every field is a __u64.
+ * events of the cgroup whose id the program is given; nothing is kept
+ * without one.  Stores and loads come from zswap_store and zswap_load,
+ * which are loaded only for this.  Every field is a __u64.
  */
 struct zp_memcg_stats {
 	__u64 stores;
