@@ -332,6 +332,11 @@ static int read_percpu(int fd, __u32 key, void *sum, size_t size)
 	return 0;
 }
 
+/*
+ * Every pool id's entry, and the counters of the live ones: an id that
+ * had no event since the programs loaded, or whose pool is gone, has
+ * none to show, and a per-CPU read copies every CPU's counters.
+ */
 static int read_pools(struct zpt_pool *pools)
 {
 	__u32 id;
@@ -340,6 +345,9 @@ static int read_pools(struct zpt_pool *pools)
 	for (id = 0; id < ZP_MAX_POOLS; id++) {
 		if (bpf_map_lookup_elem(maps.pools, &id, &pools[id].info))
 			return -errno;
+		memset(&pools[id].c, 0, sizeof(pools[id].c));
+		if (!pools[id].info.live)
+			continue;
 		err = read_percpu(maps.counters, id, &pools[id].c, sizeof(pools[id].c));
 		if (err)
 			return err;
