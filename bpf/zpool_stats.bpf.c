@@ -1,18 +1,35 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Per-pool compressed-memory statistics from the series' zpool and zswap
- * tracepoints: objects, bytes and pages (the compression ratio), reclaim
- * latency histograms (evict, writeback, shrink) and mapping contention
- * (how often and how long maps wait, how long objects stay mapped), plus
- * per-memcg zswap flows; with whatif set, the sizes of the objects each
- * pool holds (zpooltop --whatif).
+ * tracepoints: objects and pages (the compression ratio), allocation,
+ * free and eviction counts, and reclaim latency histograms (evict,
+ * writeback, shrink).  On request, mapping contention (how often and how
+ * long maps wait, how long objects stay mapped), one memory cgroup's
+ * zswap flows, and the sizes of the objects each pool holds (zpooltop
+ * --whatif).
+ *
+ * What a program costs is paid on every zswap store and load, so the
+ * programs that run that often are the fewest that give the default
+ * view: a store runs zpool_malloc, a load zpool_free (zswap frees an
+ * entry when it loads it into the swap cache), and nothing else.  The
+ * programs of the views asked for, ? in their section name, are loaded
+ * only when a reader sets them to autoload:
+ *  - zpool_map and zpool_unmap (zpooltop -w): one more run per store and
+ *    two per load, and the kernel measures each map's lock wait while
+ *    zpool_map has a program;
+ *  - zswap_store and zswap_load (zpooltop -c): one more run per store
+ *    and per load.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "zpool_stats.h"
 
-/* Only count events of the memory cgroup with this id (0: all). */
+/*
+ * The memory cgroup whose zswap flows to keep (zpooltop -c), by id; its
+ * writebacks are then the only ones the pools count.  0: none kept, every
+ * writeback counted.
+ */
 const volatile __u64 target_memcg = 0;
 /*
  * Keep the size histograms (zpooltop --whatif).  Off, the verifier drops
@@ -24,15 +41,23 @@ struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, ZP_MAX_POOLS);
 	__type(key, __u32);
-	__type(value, struct zp_pool_stats);
+	__type(value, struct zp_pool_info);
 } pools SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u64);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, ZP_MAX_POOLS);
+	__type(key, __u32);
+	__type(value, struct zp_pool_counters);
+} counters SEC(".maps");
+
+/* The flows of target_memcg, at key 0. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
 	__type(value, struct zp_memcg_stats);
-} memcgs SEC(".maps");
+} memcg SEC(".maps");
 
 /*
  * When each task mapped its current object, for the hold time: task
@@ -47,33 +72,20 @@ struct {
 } map_start SEC(".maps");
 
 /*
- * Per pool id, the sizes of the objects it holds (whatif only; zpooltop
- * shrinks the map to one entry otherwise).
+ * Per pool id, the sizes of the objects it holds, per CPU (whatif only;
+ * readers shrink the map to one entry otherwise).  zpool_malloc and
+ * zpool_free both change a bin, and one may preempt the other on a CPU:
+ * their adds are atomic, on the CPU's own copy.
  */
 struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, ZP_MAX_POOLS);
 	__type(key, __u32);
 	__type(value, struct zp_size_hist);
 } sizes SEC(".maps");
 
-/* Too big for the BPF stack; the source of a fresh pool entry. */
-struct zp_pool_stats zero_pool = {};
-struct zp_size_hist zero_sizes = {};
-
-/* Events for pool ids past ZP_MAX_POOLS, or memcgs past the table. */
+/* Events for pool ids past ZP_MAX_POOLS: rare, and shared. */
 __u64 lost = 0;
-
-static struct zp_pool_stats *pool(unsigned int id)
-{
-	__u32 key = id;
-
-	if (id >= ZP_MAX_POOLS) {
-		__sync_fetch_and_add(&lost, 1);
-		return NULL;
-	}
-	return bpf_map_lookup_elem(&pools, &key);
-}
 
 /* floor(log2(v)) in five steps, as bcc's libbpf-tools do it (bits.bpf.h). */
 static __always_inline __u32 log2_u32(__u32 v)
@@ -102,61 +114,87 @@ static __always_inline __u32 log2_u64(__u64 v)
 	return hi ? log2_u32(hi) + 32 : log2_u32(v);
 }
 
+/* This CPU's histogram @h gets one value of @ns (slot n holds [2^n, 2^(n+1))). */
 static void hist_add(struct zp_hist *h, __u64 ns)
 {
-	/* slot n holds [2^n, 2^(n+1)); 0 and 1 share slot 0; clamped */
+	/* 0 and 1 share slot 0; the last slot holds everything longer */
 	__u32 slot = ns > 1 ? log2_u64(ns) : 0;
 
 	if (slot >= ZP_HIST_SLOTS)
 		slot = ZP_HIST_SLOTS - 1;
-	__sync_fetch_and_add(&h->slots[slot], 1);
+	h->slots[slot]++;
 }
 
-static struct zp_memcg_stats *memcg(__u64 id)
+static struct zp_pool_info *pool(__u32 id)
 {
-	struct zp_memcg_stats zero = {}, *m;
-
-	m = bpf_map_lookup_elem(&memcgs, &id);
-	if (m)
-		return m;
-	if (bpf_map_update_elem(&memcgs, &id, &zero, BPF_NOEXIST) &&
-	    !bpf_map_lookup_elem(&memcgs, &id)) {
+	if (id >= ZP_MAX_POOLS) {
 		__sync_fetch_and_add(&lost, 1);
 		return NULL;
 	}
-	return bpf_map_lookup_elem(&memcgs, &id);
+	return bpf_map_lookup_elem(&pools, &id);
 }
 
-static bool memcg_wanted(__u64 id)
+/* This CPU's counters of pool @id (a valid id: pool() checked it). */
+static struct zp_pool_counters *cpu_counters(__u32 id)
 {
-	return !target_memcg || id == target_memcg;
+	return bpf_map_lookup_elem(&counters, &id);
 }
+
+struct zero_ctx {
+	__u32 id;
+};
+
+/* What a fresh pool's copies start from (too big for the BPF stack). */
+const struct zp_pool_counters zero_counters = {};
+const struct zp_size_hist zero_sizes = {};
+
+/*
+ * Zero CPU @cpu's counters and sizes of a pool id; 1 (stop) past the last
+ * CPU.  A new pool is in no other event until zpool_create returns, and
+ * the id's previous pool had its last event before zpool_destroy, so no
+ * CPU is adding to these copies meanwhile.
+ */
+static long zero_cpu(__u32 cpu, struct zero_ctx *ctx)
+{
+	struct zp_pool_counters *c;
+	struct zp_size_hist *s;
+
+	c = bpf_map_lookup_percpu_elem(&counters, &ctx->id, cpu);
+	if (!c)
+		return 1;
+	bpf_probe_read_kernel(c, sizeof(*c), &zero_counters);
+	if (!whatif)
+		return 0;
+	s = bpf_map_lookup_percpu_elem(&sizes, &ctx->id, cpu);
+	if (s)
+		bpf_probe_read_kernel(s, sizeof(*s), &zero_sizes);
+	return 0;
+}
+
+/* More than any kernel's CPUs (NR_CPUS is at most 8192). */
+#define ZP_MAX_CPUS	8192
 
 SEC("tp_btf/zpool_create")
 int BPF_PROG(zpool_create, unsigned int id, const char *type)
 {
-	struct zp_pool_stats *p = pool(id);
-	__u32 key = id;
-	__u64 gen;
+	struct zp_pool_info *p = pool(id);
+	struct zero_ctx zero = { .id = id };
 
 	if (!p)
 		return 0;
 	/* A new pool, maybe in an id a dead one used: start from zero. */
-	gen = p->gen + 1;
-	if (bpf_map_update_elem(&pools, &key, &zero_pool, BPF_ANY))
-		return 0;
+	bpf_loop(ZP_MAX_CPUS, zero_cpu, &zero, 0);
 	bpf_probe_read_kernel_str(p->type, sizeof(p->type), type);
-	p->gen = gen;
+	p->pool_pages = 0;
 	p->live = 1;
-	if (whatif)
-		bpf_map_update_elem(&sizes, &key, &zero_sizes, BPF_ANY);
+	__sync_fetch_and_add(&p->gen, 1);
 	return 0;
 }
 
 SEC("tp_btf/zpool_destroy")
 int BPF_PROG(zpool_destroy, unsigned int id, const char *type)
 {
-	struct zp_pool_stats *p = pool(id);
+	struct zp_pool_info *p = pool(id);
 
 	if (!p)
 		return 0;
@@ -165,32 +203,30 @@ int BPF_PROG(zpool_destroy, unsigned int id, const char *type)
 	return 0;
 }
 
-/* A pool created before the program attached shows up by its events. */
-static void seen(struct zp_pool_stats *p, const char *type)
+/*
+ * An object came or went, and the pool has @pool_pages pages after it.
+ * A pool created before the program attached shows up by its events.
+ * The shared entry is written only when something changed: a pool's
+ * size changes by a page every few objects.
+ */
+static void pool_event(struct zp_pool_info *p, const char *type, u64 pool_pages)
 {
-	if (!p->type[0])
-		bpf_probe_read_kernel_str(p->type, sizeof(p->type), type);
-	p->live = 1;
-}
-
-/* An object came (+1) or went (-1); pool_pages is the pool's size after. */
-static void object_event(struct zp_pool_stats *p, int sign, size_t size,
-			 u64 pool_pages)
-{
-	p->pool_pages = pool_pages;
-	__sync_fetch_and_add(&p->objects, sign);
-	__sync_fetch_and_add(&p->bytes, sign * (__s64)size);
-	__sync_fetch_and_add(sign > 0 ? &p->allocs : &p->frees, 1);
+	if (!p->live) {
+		if (!p->type[0])
+			bpf_probe_read_kernel_str(p->type, sizeof(p->type), type);
+		p->live = 1;
+	}
+	if (p->pool_pages != pool_pages)
+		p->pool_pages = pool_pages;
 }
 
 /* An object of @size bytes came (+1) or went (-1): its bin, atomically. */
-static void size_event(unsigned int id, int sign, size_t size)
+static void size_event(__u32 id, int sign, size_t size)
 {
 	__u64 bin = (size + (1 << ZP_SIZE_SHIFT) - 1) >> ZP_SIZE_SHIFT;
 	struct zp_size_hist *h;
-	__u32 key = id;
 
-	h = bpf_map_lookup_elem(&sizes, &key);
+	h = bpf_map_lookup_elem(&sizes, &id);
 	if (!h)
 		return;
 	if (bin >= ZP_SIZE_BINS)
@@ -202,12 +238,15 @@ SEC("tp_btf/zpool_malloc")
 int BPF_PROG(zpool_malloc, unsigned int id, const char *type, size_t size,
 	     u64 pool_pages)
 {
-	struct zp_pool_stats *p = pool(id);
+	struct zp_pool_info *p = pool(id);
+	struct zp_pool_counters *c;
 
 	if (!p)
 		return 0;
-	seen(p, type);
-	object_event(p, 1, size, pool_pages);
+	pool_event(p, type, pool_pages);
+	c = cpu_counters(id);
+	if (c)
+		c->allocs++;
 	if (whatif)
 		size_event(id, 1, size);
 	return 0;
@@ -217,37 +256,107 @@ SEC("tp_btf/zpool_free")
 int BPF_PROG(zpool_free, unsigned int id, const char *type, size_t size,
 	     u64 pool_pages)
 {
-	struct zp_pool_stats *p = pool(id);
+	struct zp_pool_info *p = pool(id);
+	struct zp_pool_counters *c;
 
 	if (!p)
 		return 0;
-	seen(p, type);
-	object_event(p, -1, size, pool_pages);
+	pool_event(p, type, pool_pages);
+	c = cpu_counters(id);
+	if (c)
+		c->frees++;
 	if (whatif)
 		size_event(id, -1, size);
 	return 0;
 }
 
-static void map_wait(struct zp_pool_stats *p, u64 wait_ns)
+SEC("tp_btf/zpool_shrink_end")
+int BPF_PROG(zpool_shrink_end, unsigned int id, const char *type,
+	     unsigned int pages, unsigned int reclaimed, int ret,
+	     u64 duration_ns)
 {
-	if (!wait_ns)
-		return;
-	__sync_fetch_and_add(&p->map_waits, 1);
-	__sync_fetch_and_add(&p->map_wait_ns, wait_ns);
-	hist_add(&p->hist[ZP_HIST_MAP_WAIT], wait_ns);
+	struct zp_pool_counters *c;
+
+	if (!pool(id))
+		return 0;
+	c = cpu_counters(id);
+	if (c)
+		hist_add(&c->hist[ZP_HIST_SHRINK], duration_ns);
+	return 0;
 }
 
-SEC("tp_btf/zpool_map")
+SEC("tp_btf/zpool_evict")
+int BPF_PROG(zpool_evict, unsigned int id, const char *type, int ret,
+	     u64 duration_ns)
+{
+	struct zp_pool_counters *c;
+
+	if (!pool(id))
+		return 0;
+	c = cpu_counters(id);
+	if (!c)
+		return 0;
+	if (!ret)
+		c->evicts++;
+	hist_add(&c->hist[ZP_HIST_EVICT], duration_ns);
+	return 0;
+}
+
+static bool memcg_wanted(__u64 id)
+{
+	return !target_memcg || id == target_memcg;
+}
+
+/* This CPU's flows of memory cgroup @id, if it is the target; else NULL. */
+static struct zp_memcg_stats *memcg_stats(__u64 id)
+{
+	__u32 key = 0;
+
+	if (!target_memcg || id != target_memcg)
+		return NULL;
+	return bpf_map_lookup_elem(&memcg, &key);
+}
+
+/*
+ * With a target memory cgroup, the pools' writebacks and their latency
+ * are that cgroup's, and so are its flows.
+ */
+SEC("tp_btf/zswap_writeback")
+int BPF_PROG(zswap_writeback, unsigned int id, const char *type, u64 cg,
+	     unsigned int compressed, int ret, u64 duration_ns)
+{
+	struct zp_pool_counters *c;
+	struct zp_memcg_stats *m;
+
+	if (ret || !memcg_wanted(cg) || !pool(id))
+		return 0;
+	c = cpu_counters(id);
+	if (c) {
+		c->writebacks++;
+		hist_add(&c->hist[ZP_HIST_WRITEBACK], duration_ns);
+	}
+	m = memcg_stats(cg);
+	if (m)
+		m->writebacks++;
+	return 0;
+}
+
+/* Reads and writes of objects (zpooltop -w). */
+SEC("?tp_btf/zpool_map")
 int BPF_PROG(zpool_map, unsigned int id, const char *type, size_t size,
 	     bool write, u64 wait_ns)
 {
-	struct zp_pool_stats *p = pool(id);
+	struct zp_pool_counters *c;
 	__u64 *start;
 
-	if (!p)
+	if (!pool(id))
 		return 0;
-	__sync_fetch_and_add(&p->maps, 1);
-	map_wait(p, wait_ns);
+	c = cpu_counters(id);
+	if (c && wait_ns) {
+		c->map_waits++;
+		c->map_wait_ns += wait_ns;
+		hist_add(&c->hist[ZP_HIST_MAP_WAIT], wait_ns);
+	}
 	/* A write ends within the call; a read is held until zpool_unmap. */
 	if (write)
 		return 0;
@@ -258,110 +367,47 @@ int BPF_PROG(zpool_map, unsigned int id, const char *type, size_t size,
 	return 0;
 }
 
-SEC("tp_btf/zpool_unmap")
+SEC("?tp_btf/zpool_unmap")
 int BPF_PROG(zpool_unmap, unsigned int id, const char *type, size_t size)
 {
-	struct zp_pool_stats *p = pool(id);
+	struct zp_pool_counters *c;
 	__u64 *start;
 
-	if (!p)
+	if (!pool(id))
 		return 0;
 	start = bpf_task_storage_get(&map_start, bpf_get_current_task_btf(), 0, 0);
-	if (start && *start) {
-		hist_add(&p->hist[ZP_HIST_MAP_HOLD], bpf_ktime_get_ns() - *start);
-		*start = 0;
-	}
-	return 0;
-}
-
-SEC("tp_btf/zpool_shrink_end")
-int BPF_PROG(zpool_shrink_end, unsigned int id, const char *type,
-	     unsigned int pages, unsigned int reclaimed, int ret,
-	     u64 duration_ns)
-{
-	struct zp_pool_stats *p = pool(id);
-
-	if (!p)
+	if (!start || !*start)
 		return 0;
-	__sync_fetch_and_add(&p->shrinks, 1);
-	__sync_fetch_and_add(&p->shrink_pages, reclaimed);
-	hist_add(&p->hist[ZP_HIST_SHRINK], duration_ns);
+	c = cpu_counters(id);
+	if (c)
+		hist_add(&c->hist[ZP_HIST_MAP_HOLD], bpf_ktime_get_ns() - *start);
+	*start = 0;
 	return 0;
 }
 
-SEC("tp_btf/zpool_evict")
-int BPF_PROG(zpool_evict, unsigned int id, const char *type, int ret,
-	     u64 duration_ns)
-{
-	struct zp_pool_stats *p = pool(id);
-
-	if (!p)
-		return 0;
-	if (ret)
-		__sync_fetch_and_add(&p->evict_fails, 1);
-	else
-		__sync_fetch_and_add(&p->evicts, 1);
-	hist_add(&p->hist[ZP_HIST_EVICT], duration_ns);
-	return 0;
-}
-
-SEC("tp_btf/zswap_store")
+/* One memory cgroup's flows (zpooltop -c). */
+SEC("?tp_btf/zswap_store")
 int BPF_PROG(zswap_store, unsigned int id, const char *type, u64 cg,
 	     unsigned int orig, unsigned int compressed, int ret)
 {
-	struct zp_pool_stats *p;
-	struct zp_memcg_stats *m;
+	struct zp_memcg_stats *m = memcg_stats(cg);
 
-	/* Refused while zswap had no pool: nothing to count, nothing lost. */
-	if (id == (unsigned int)-1)
+	if (ret || !m)
 		return 0;
-	p = pool(id);
-	if (!p || !memcg_wanted(cg))
-		return 0;
-	if (ret) {
-		__sync_fetch_and_add(&p->store_fails, 1);
-		return 0;
-	}
-	__sync_fetch_and_add(&p->stores, 1);
-	m = memcg(cg);
-	if (m) {
-		__sync_fetch_and_add(&m->stores, 1);
-		__sync_fetch_and_add(&m->store_orig_bytes, orig);
-		__sync_fetch_and_add(&m->store_compressed_bytes, compressed);
-	}
+	m->stores++;
+	m->store_orig_bytes += orig;
+	m->store_compressed_bytes += compressed;
 	return 0;
 }
 
-SEC("tp_btf/zswap_load")
+SEC("?tp_btf/zswap_load")
 int BPF_PROG(zswap_load, unsigned int id, const char *type, u64 cg,
 	     unsigned int compressed, int ret)
 {
-	struct zp_pool_stats *p = pool(id);
-	struct zp_memcg_stats *m;
+	struct zp_memcg_stats *m = memcg_stats(cg);
 
-	if (!p || ret || !memcg_wanted(cg))
-		return 0;
-	__sync_fetch_and_add(&p->loads, 1);
-	m = memcg(cg);
-	if (m)
-		__sync_fetch_and_add(&m->loads, 1);
-	return 0;
-}
-
-SEC("tp_btf/zswap_writeback")
-int BPF_PROG(zswap_writeback, unsigned int id, const char *type, u64 cg,
-	     unsigned int compressed, int ret, u64 duration_ns)
-{
-	struct zp_pool_stats *p = pool(id);
-	struct zp_memcg_stats *m;
-
-	if (!p || ret || !memcg_wanted(cg))
-		return 0;
-	__sync_fetch_and_add(&p->writebacks, 1);
-	hist_add(&p->hist[ZP_HIST_WRITEBACK], duration_ns);
-	m = memcg(cg);
-	if (m)
-		__sync_fetch_and_add(&m->writebacks, 1);
+	if (!ret && m)
+		m->loads++;
 	return 0;
 }
 

@@ -1,8 +1,19 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * Map layouts shared by zpool_stats.bpf.c and its userspace readers
- * (zpooltop).  Everything is aggregated in the kernel from the series'
- * zpool and zswap tracepoints; userspace only reads and differences.
+ * (zpooltop, the VM selftests).  Everything is aggregated in the kernel
+ * from the series' zpool and zswap tracepoints; userspace only reads,
+ * sums the CPUs and differences.
+ *
+ * Where a figure lives follows from how often it is written:
+ *  - struct zp_pool_info, one per pool id and shared by every CPU: what
+ *    the pool is and its size.  zpool_create and zpool_destroy write it;
+ *    zpool_malloc and zpool_free write pool_pages only when the pool's
+ *    size changed, so that on most events every CPU only reads it.
+ *  - struct zp_pool_counters, one per pool id on each CPU (a per-CPU
+ *    array): the counters and histograms, added to on every event.  No
+ *    cache line moves between CPUs, and no add needs to be atomic.
+ *    Userspace sums the CPUs' copies.
  */
 #ifndef ZPOOL_STATS_H
 #define ZPOOL_STATS_H
@@ -27,32 +38,41 @@ struct zp_hist {
 };
 
 /*
- * One pool, indexed by its zpool id.  zpool_create zeroes the entry, so
- * counters count from the pool's creation (or, for a pool that existed
- * before the program attached, from the attach; add what it held then).
- * Counters only grow; userspace takes differences between two reads.
- * gen changes at every zpool_create and zpool_destroy of the id, so a
- * reader never mixes two pools; gen 0 is a pool older than the program.
+ * One pool, indexed by its zpool id, shared.  gen changes at every
+ * zpool_create and zpool_destroy of the id, so a reader never mixes two
+ * pools; gen 0 is a pool older than the program.  pool_pages is the
+ * pool's size as of the last zpool_malloc or zpool_free, as the event
+ * reported it: a gauge, which per-CPU copies could not give (each CPU
+ * would hold the size as of its own last event).
  */
-struct zp_pool_stats {
+struct zp_pool_info {
 	char type[ZP_TYPE_LEN];
 	__u64 gen;
 	__u64 live;		/* 1 from zpool_create or a first event to zpool_destroy */
-	__u64 pool_pages;	/* as of the last malloc or free */
-	__s64 objects;		/* mallocs - frees since the program loaded */
-	__s64 bytes;		/* their sizes: allocated - freed bytes */
-	__u64 allocs;
-	__u64 frees;
+	__u64 pool_pages;
+};
+
+/*
+ * One pool on one CPU, indexed by its zpool id.  zpool_create zeroes the
+ * id's copy on every CPU, so once summed the counters count from the
+ * pool's creation (or, for a pool that existed before the program
+ * attached, from the attach).  They only grow; userspace takes
+ * differences between two reads.  The pool holds allocs - frees objects
+ * more than it did when counting began.  Every field is a __u64, which
+ * the readers rely on to sum the copies word by word.
+ *
+ * Each field has one program that writes it, and the kernel never runs
+ * a program twice at once on one CPU (a second run while one is
+ * preempted is skipped and counted as a miss), so plain adds lose
+ * nothing.
+ */
+struct zp_pool_counters {
+	__u64 allocs;		/* zpool_malloc */
+	__u64 frees;		/* zpool_free */
 	__u64 evicts;		/* objects the backend evicted (ret 0) */
-	__u64 evict_fails;
-	__u64 shrinks;
-	__u64 shrink_pages;	/* pages shrink freed */
-	__u64 stores;		/* zswap_store ret 0 */
-	__u64 store_fails;
-	__u64 loads;
 	__u64 writebacks;	/* zswap_writeback ret 0 */
-	__u64 maps;		/* zpool_map events: reads and writes */
-	__u64 map_waits;	/* of them, those that waited for a lock */
+	/* zpool_map (with zpooltop -w): reads and writes that waited for a lock */
+	__u64 map_waits;
 	__u64 map_wait_ns;
 	struct zp_hist hist[ZP_NR_HISTS];
 };
@@ -64,8 +84,10 @@ struct zp_pool_stats {
  * (zsmalloc's size classes, zbud's chunks, both with and without zswap's
  * 8-byte object header) falls on a multiple of 8.  Sizes go up to a 4 KiB
  * page; anything larger is counted in the last bin.  A bin is a gauge
- * (allocations less frees), and goes below 0 when objects allocated
- * before the program attached are freed.
+ * (allocations less frees), kept per CPU like the counters: a CPU's copy
+ * alone may be negative (an object allocated on one CPU and freed on
+ * another), the sum goes below 0 only when objects allocated before the
+ * program attached are freed.
  */
 #define ZP_SIZE_SHIFT	3
 #define ZP_SIZE_MAX	4096
@@ -75,7 +97,12 @@ struct zp_size_hist {
 	__s64 bins[ZP_SIZE_BINS];
 };
 
-/* Per memory cgroup (its cgroup id), from the zswap events. */
+/*
+ * One memory cgroup's zswap flows (zpooltop -c), per CPU, from the zswap
+ * events of the cgroup whose id the program is given; nothing is kept
+ * without one.  Stores and loads come from zswap_store and zswap_load,
+ * which are loaded only for this.  Every field is a __u64.
+ */
 struct zp_memcg_stats {
 	__u64 stores;
 	__u64 store_orig_bytes;

@@ -13,7 +13,7 @@ bin=${ZPOOLTOP:?ZPOOLTOP must name the zpooltop binary}
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
-plan 16
+plan 17
 
 # run ARGS...: status in $rc, stdout and stderr in files.
 run() { "$@" > "$scratch/out" 2> "$scratch/err"; rc=$?; }
@@ -48,6 +48,14 @@ check "bad intervals, counts, row limits and extra arguments exit 2 with one sen
 
 run "$bin" -b -j
 if one_error 2 "-b and -j do not go together"; then pass "-b with -j is refused"; else fail "-b with -j" "$(show)"; fi
+
+# Map waits are measured only with -w: sorting by them without it is an error.
+run "$bin" -s waits
+if one_error 2 "sorting by waits needs -w, which measures them"; then
+	pass "-s waits without -w is refused, naming -w"
+else
+	fail "-s waits without -w" "$(show)"
+fi
 
 run "$bin" -o bogus
 if one_error 2 "invalid output format 'bogus' (one of: text, json, openmetrics)"; then pass "a bad output format is named with the valid ones"; else fail "a bad output format" "$(show)"; fi

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Host unit tests of zpooltop's core: histogram percentiles and deltas,
- * sort keys, turning two reads of the BPF counters into a row, the seeds
+ * sort keys, the sums of the per-CPU counters, turning two reads of the
+ * BPF counters into a row, the seeds
  * of older pools, lost events, option values, the kernel counters it
  * reads, and the text, JSON and metrics it prints (the JSON is checked by
  * Python's parser, key by key; the metrics by prometheus_client's
@@ -88,32 +89,80 @@ static void test_sort_keys(void)
 			 "unknown, empty and missing sort keys are refused\n");
 }
 
+/*
+ * The programs keep their counters per CPU; a reader sums the copies as
+ * bpf_map_lookup_elem() returns them, one CPU's after the other.
+ */
+static void test_sum_percpu(void)
+{
+	struct zp_pool_counters cpu[3] = {}, sum;
+	struct zp_size_hist *bins = calloc(3, sizeof(*bins)), sizes;
+	struct zp_memcg_stats mc[2] = {}, msum;
+
+	cpu[0].allocs = 5;
+	cpu[1].allocs = 7;
+	cpu[2].frees = 4;
+	cpu[0].map_wait_ns = 1ULL << 40;
+	cpu[2].map_wait_ns = 1ULL << 40;
+	cpu[1].hist[ZP_HIST_MAP_HOLD].slots[ZP_HIST_SLOTS - 1] = 2;
+	cpu[2].hist[ZP_HIST_MAP_HOLD].slots[ZP_HIST_SLOTS - 1] = 3;
+	memset(&sum, 0xff, sizeof(sum));	/* whatever was there goes */
+	zpt_sum_percpu(&sum, cpu, sizeof(sum), 3);
+	ksft_test_result(sum.allocs == 12 && sum.frees == 4 && sum.evicts == 0 &&
+			 sum.map_wait_ns == 2ULL << 40 &&
+			 sum.hist[ZP_HIST_MAP_HOLD].slots[ZP_HIST_SLOTS - 1] == 5 &&
+			 sum.hist[ZP_HIST_WRITEBACK].slots[0] == 0,
+			 "per-CPU counters sum field by field, the last histogram slot included\n");
+
+	/* An object allocated on one CPU and freed on another. */
+	if (bins) {
+		bins[0].bins[600 / 8] = 3;
+		bins[1].bins[600 / 8] = -1;
+		bins[2].bins[ZP_SIZE_BINS - 1] = -2;
+		zpt_sum_percpu(&sizes, bins, sizeof(sizes), 3);
+	}
+	ksft_test_result(bins && sizes.bins[600 / 8] == 2 && sizes.bins[ZP_SIZE_BINS - 1] == -2,
+			 "per-CPU size bins sum as signed counts (a CPU's copy may be negative)\n");
+	free(bins);
+
+	mc[0].stores = 10;
+	mc[0].store_orig_bytes = 40960;
+	mc[1].stores = 1;
+	mc[1].loads = 3;
+	mc[1].store_orig_bytes = 4096;
+	zpt_sum_percpu(&msum, mc, sizeof(msum), 2);
+	ksft_test_result(msum.stores == 11 && msum.loads == 3 && msum.store_orig_bytes == 45056 &&
+			 msum.writebacks == 0,
+			 "a memory cgroup's per-CPU flows sum\n");
+}
+
 static void test_row(void)
 {
-	struct zp_pool_stats prev = {}, now = {};
+	struct zpt_pool prev = {}, now = {};
 	struct zpt_row row;
 
-	strcpy(now.type, "zbud");
-	now.objects = 600;	/* since attach */
-	now.pool_pages = 500;
-	now.allocs = 1000;
-	prev.allocs = 400;
-	now.evicts = 30;
-	now.map_waits = 8;
+	strcpy(now.info.type, "zbud");
+	now.info.pool_pages = 500;
+	now.c.allocs = 1000;	/* since attach: 600 objects more */
+	now.c.frees = 400;
+	prev.c.allocs = 400;
+	prev.c.frees = 400;
+	now.c.evicts = 30;
+	now.c.map_waits = 8;
 	/* A zbud shrink wraps 90 evictions; each eviction wraps a writeback. */
-	now.hist[ZP_HIST_EVICT].slots[13] = 90;
-	now.hist[ZP_HIST_WRITEBACK].slots[12] = 90;
-	now.hist[ZP_HIST_SHRINK].slots[20] = 1;
-	now.hist[ZP_HIST_MAP_WAIT].slots[6] = 8;
-	now.hist[ZP_HIST_MAP_HOLD].slots[9] = 60;
-	now.hist[ZP_HIST_MAP_HOLD].slots[14] = 40;
-	prev.hist[ZP_HIST_MAP_HOLD].slots[9] = 10;	/* before the interval */
+	now.c.hist[ZP_HIST_EVICT].slots[13] = 90;
+	now.c.hist[ZP_HIST_WRITEBACK].slots[12] = 90;
+	now.c.hist[ZP_HIST_SHRINK].slots[20] = 1;
+	now.c.hist[ZP_HIST_MAP_WAIT].slots[6] = 8;
+	now.c.hist[ZP_HIST_MAP_HOLD].slots[9] = 60;
+	now.c.hist[ZP_HIST_MAP_HOLD].slots[14] = 40;
+	prev.c.hist[ZP_HIST_MAP_HOLD].slots[9] = 10;	/* before the interval */
 	zpt_row_from_stats(&row, 3, &now, &prev, 400, 2.0);
 
 	ksft_test_result(row.id == 3 && !strcmp(row.type, "zbud") &&
 			 row.stored_pages == 1000 && row.pool_pages == 500 &&
 			 row.ratio == 2.0,
-			 "stored pages add the seed; ratio is stored over pool pages (%.2f)\n",
+			 "stored pages are the seed and allocations less frees; ratio is stored over pool pages (%.2f)\n",
 			 row.ratio);
 	ksft_test_result(row.allocs_s == 300.0 && row.evicts_s == 15.0 &&
 			 row.map_waits_s == 4.0 && row.frees_s == 0.0,
@@ -146,6 +195,7 @@ static void test_row(void)
 			 "the row keeps the cumulative counters for the metrics\n");
 
 	memset(&now, 0, sizeof(now));
+	memset(&prev, 0, sizeof(prev));
 	zpt_row_from_stats(&row, 1, &now, &prev, 0, 0);
 	ksft_test_result(row.ratio == 0 && row.allocs_s == 0,
 			 "an empty pool and a zero interval give zeros, not NaN\n");
@@ -161,15 +211,17 @@ static void test_seeds(void)
 				    "0 zsmalloc lzo 100 30\n"
 				    "70 zbud lzo 5 5\n"
 				    "2 zbud lz4 7 4\n";
-	struct zp_pool_stats counted[ZP_MAX_POOLS] = {}, now = {}, prev = {};
+	static struct zpt_pool counted[ZP_MAX_POOLS], now, prev;
 	struct zpt_seed seeds[ZP_MAX_POOLS];
 	struct zpt_row row;
 	int n;
 
-	counted[0].objects = 10;	/* stored between attach and the read */
+	counted[0].c.allocs = 12;	/* stored between attach and the read */
+	counted[0].c.frees = 2;
 	n = zpt_parse_seeds(pools, counted, seeds);
-	now.objects = 15;		/* 5 more since */
-	now.pool_pages = 33;
+	now.c.allocs = 20;		/* 5 more since */
+	now.c.frees = 5;
+	now.info.pool_pages = 33;
 	prev = counted[0];
 	zpt_row_from_stats(&row, 0, &now, &prev, seeds[0].objects, 1.0);
 	ksft_test_result(n == 2 && seeds[0].known && seeds[2].known && !seeds[1].known &&
@@ -177,7 +229,7 @@ static void test_seeds(void)
 			 seeds[0].pool_pages == 30 && !strcmp(seeds[2].type, "zbud") &&
 			 row.stored_pages == 105,
 			 "seeds leave out what the programs had counted: 100 + 5 pages, not %lld\n",
-			 (long long)(100 + now.objects));
+			 (long long)(100 + zpt_pool_objects(&now)));
 }
 
 static void test_lost(void)
@@ -186,8 +238,8 @@ static void test_lost(void)
 
 	ksft_test_result(!zpt_lost_warning(buf, sizeof(buf), 5, 5) && !buf[0] &&
 			 zpt_lost_warning(buf, sizeof(buf), 5, 12) &&
-			 !strncmp(buf, "zpooltop: warning: 7 events lost in this interval",
-				  strlen("zpooltop: warning: 7 events lost in this interval")) &&
+			 !strncmp(buf, "zpooltop: warning: 7 events lost in this interval (pools with an id above 63)",
+				  strlen("zpooltop: warning: 7 events lost in this interval (pools with an id above 63)")) &&
 			 buf[strlen(buf) - 1] == '\n' && !strchr(buf, '\n')[1],
 			 "lost events warn once, with the interval's count, only when they grew\n");
 }
@@ -317,9 +369,12 @@ static void make_view(struct zpt_view *v)
 	v->rows = view_rows;
 	v->nrows = 2;
 	v->memcg = &view_memcg;
+	v->waits = true;
 }
 
-static char *print_to_string(void (*print)(FILE *, const struct zpt_view *, bool), bool hist)
+/* The view printed by @print, with map timing measured (-w) or not. */
+static char *print_view(void (*print)(FILE *, const struct zpt_view *, bool), bool hist,
+			bool waits)
 {
 	struct zpt_view v;
 	char *buf = NULL;
@@ -329,9 +384,15 @@ static char *print_to_string(void (*print)(FILE *, const struct zpt_view *, bool
 	if (!f)
 		return NULL;
 	make_view(&v);
+	v.waits = waits;
 	print(f, &v, hist);
 	fclose(f);
 	return buf;
+}
+
+static char *print_to_string(void (*print)(FILE *, const struct zpt_view *, bool), bool hist)
+{
+	return print_view(print, hist, true);
 }
 
 static void test_text(void)
@@ -367,6 +428,30 @@ static void test_text(void)
 	free(text);
 }
 
+/* Without -w, the map columns and histograms are left out, not zeros. */
+static void test_text_default(void)
+{
+	char *text = print_view(zpt_print_text, false, false);
+	size_t widest = 0;
+	char *line, *save = NULL;
+	bool header = false, row = false;
+
+	for (line = text ? strtok_r(text, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (strlen(line) > widest)
+			widest = strlen(line);
+		header |= !strcmp(line, "ID BACKEND  STORED  POOL RATIO ALLOC  FREE EVICT RCL50 RCL99");
+		row |= !strcmp(line, " 0 zsmalloc   123k   66M  7.26  100k     1     0 1.5us 1100s");
+	}
+	free(text);
+	text = print_view(zpt_print_text, true, false);
+	ksft_test_result(header && row && widest <= 80 && text &&
+			 strstr(text, "writeback latency") && !strstr(text, "map lock wait") &&
+			 !strstr(text, "time mapped") && !strstr(text, "WAIT"),
+			 "text without -w: no WAIT and WT99 columns, no map histograms\n");
+	free(text);
+}
+
 /* The screen before the first interval: levels now, rates after. */
 static void test_first_screen(void)
 {
@@ -395,12 +480,13 @@ static const char json_check[] =
 	"want = {'schema', 'time', 'interval_s', 'lost_events', 'system', 'memcg', 'pools'}\n"
 	"sysk = {'zswap_bytes', 'zswapped_bytes', 'ratio', 'stored_pages', 'written_back_pages',\n"
 	"        'zswpout_s', 'zswpin_s', 'zswpwb_s', 'pswpout_s', 'pswpin_s'}\n"
-	"lv = ['writeback', 'evict', 'shrink', 'map_wait', 'map_hold']\n"
+	"waits = sys.argv[1] == 'waits'\n"
+	"lv = ['writeback', 'evict', 'shrink'] + (['map_wait', 'map_hold'] if waits else [])\n"
 	"poolk = {'id', 'backend', 'stored_pages', 'pool_pages', 'pool_bytes', 'ratio', 'allocs_s',\n"
-	"         'frees_s', 'evicts_s', 'map_waits_s'}\n"
+	"         'frees_s', 'evicts_s'} | ({'map_waits_s'} if waits else set())\n"
 	"poolk |= {l + s for l in lv for s in ('_p50_ns', '_p99_ns', '_hist')}\n"
 	"assert set(o) == want, set(o) ^ want\n"
-	"assert list(o)[0] == 'schema' and o['schema'] == 1 and o['lost_events'] == 17\n"
+	"assert list(o)[0] == 'schema' and o['schema'] == 2 and o['lost_events'] == 17\n"
 	"assert set(o['system']) == sysk, set(o['system']) ^ sysk\n"
 	"assert set(o['memcg']) == {'path', 'id', 'stores_s', 'loads_s', 'writebacks_s', 'store_ratio'}\n"
 	"assert o['memcg']['path'].startswith('/sys/fs/cgroup/a \"quoted\" name/')\n"
@@ -413,9 +499,11 @@ static const char json_check[] =
 	"assert p[0]['writeback_p50_ns'] == 1536 and p[0]['writeback_p99_ns'] == 1 << 40\n"
 	"assert p[0]['evict_p50_ns'] == 777 and p[0]['shrink_hist'][20] == 1\n"
 	"assert p[0]['writeback_hist'][10] == 4 and len(p[0]['writeback_hist']) == 32\n"
-	"assert p[0]['map_wait_hist'][12] == 2 and p[0]['map_wait_p99_ns'] == 8151\n"
-	"assert p[0]['map_hold_p50_ns'] == 1023 and p[0]['map_hold_p99_ns'] == 65535\n"
-	"assert p[0]['map_hold_hist'][9] == 7 and len(p[0]['map_hold_hist']) == 32\n";
+	"if waits:\n"
+	"    assert p[0]['map_waits_s'] == 12\n"
+	"    assert p[0]['map_wait_hist'][12] == 2 and p[0]['map_wait_p99_ns'] == 8151\n"
+	"    assert p[0]['map_hold_p50_ns'] == 1023 and p[0]['map_hold_p99_ns'] == 65535\n"
+	"    assert p[0]['map_hold_hist'][9] == 7 and len(p[0]['map_hold_hist']) == 32\n";
 
 /* Run @script with a Python on stdin @input; its exit status, or -1. */
 static int python(const char *python, const char *script, const char *input)
@@ -436,22 +524,31 @@ static int python(const char *python, const char *script, const char *input)
 
 static void test_json(void)
 {
-	char *json = print_to_string(zpt_print_json, true);
+	char script[sizeof(json_check) + 64], *json;
+	int w;
 
-	ksft_test_result(json && strchr(json, '\n') == json + strlen(json) - 1 &&
-			 python("python3", json_check, json) == 0,
-			 "JSON: one line that parses, with the schema version and every documented key and value\n");
-	free(json);
+	for (w = 1; w >= 0; w--) {
+		json = print_view(zpt_print_json, true, w);
+		snprintf(script, sizeof(script), "import sys; sys.argv = ['', '%s']\n%s",
+			 w ? "waits" : "", json_check);
+		ksft_test_result(json && strchr(json, '\n') == json + strlen(json) - 1 &&
+				 python("python3", script, json) == 0,
+				 "JSON%s: one line that parses, with schema 2 and every documented key and value%s\n",
+				 w ? " with -w" : "", w ? "" : ", and no map_* key");
+		free(json);
+	}
 }
 
 /*
  * prometheus_client's parsers (Debian's python3-prometheus-client, for
  * the system's python3) read the metrics back: families, types, labels,
- * values and the cumulative buckets.  argv[1] says which format.
+ * values and the cumulative buckets.  argv[1] says which format, argv[2]
+ * whether map timing was measured (-w).
  */
 static const char metrics_check[] =
 	"import sys, math\n"
 	"om = sys.argv[1] == 'openmetrics'\n"
+	"waits = sys.argv[2] == 'waits'\n"
 	"if om:\n"
 	"    from prometheus_client.openmetrics.parser import text_string_to_metric_families as parse\n"
 	"else:\n"
@@ -471,13 +568,15 @@ static const char metrics_check[] =
 	"# both parsers name a counter's family without _total\n"
 	"for g in ('pool_stored_pages', 'pool_pages', 'pool_size_bytes', 'pool_compression_ratio'):\n"
 	"    assert t[pre + g] == 'gauge', (g, t)\n"
-	"for c in ('pool_allocations', 'pool_frees', 'pool_evictions', 'pool_writebacks',\n"
-	"          'pool_map_waits', 'lost_events'):\n"
+	"counters = ['pool_allocations', 'pool_frees', 'pool_evictions', 'pool_writebacks',\n"
+	"            'lost_events'] + (['pool_map_waits'] if waits else [])\n"
+	"for c in counters:\n"
 	"    assert t[pre + c] == 'counter', (c, t)\n"
-	"hists = ('writeback', 'evict', 'shrink', 'map_wait', 'map_hold')\n"
+	"hists = ['writeback', 'evict', 'shrink'] + (['map_wait', 'map_hold'] if waits else [])\n"
 	"for h in hists:\n"
 	"    assert t[pre + 'pool_' + h + '_seconds'] == 'histogram', (h, t)\n"
-	"assert len(fam) == 4 + 6 + 5, sorted(fam)\n"
+	"# without -w, no map series at all: not measured is not 0\n"
+	"assert len(fam) == 4 + len(counters) + len(hists), sorted(fam)\n"
 	"if om:\n"
 	"    assert fam[pre + 'pool_size_bytes'].unit == 'bytes'\n"
 	"    assert fam[pre + 'pool_writeback_seconds'].unit == 'seconds'\n"
@@ -486,8 +585,9 @@ static const char metrics_check[] =
 	"assert abs(one('pool_compression_ratio', p0) - 7.26) < 1e-9\n"
 	"s = [x for x in fam[pre + 'pool_allocations'].samples if x.labels == p0]\n"
 	"assert s[0].name == pre + 'pool_allocations_total' and s[0].value == 5000\n"
-	"s = [x for x in fam[pre + 'pool_map_waits'].samples if x.labels == p0]\n"
-	"assert s[0].value == 6\n"
+	"if waits:\n"
+	"    s = [x for x in fam[pre + 'pool_map_waits'].samples if x.labels == p0]\n"
+	"    assert s[0].value == 6\n"
 	"assert fam[pre + 'lost_events'].samples[0].value == 17\n"
 	"wb = [x for x in fam[pre + 'pool_writeback_seconds'].samples if x.labels.get('pool') == '0']\n"
 	"b = [(float(x.labels['le']), x.value) for x in wb if x.name.endswith('_bucket')]\n"
@@ -496,18 +596,21 @@ static const char metrics_check[] =
 	"assert b[0] == (1e-9, 1) and b[9][1] == 1 and b[10][1] == 9 and b[30][1] == 9, b[:12]\n"
 	"assert abs(b[10][0] - 2047e-9) < 1e-15\n"
 	"assert not [x for x in wb if not x.name.endswith('_bucket')], 'no _sum, so no _count'\n"
-	"mw = {x.name: x.value for x in fam[pre + 'pool_map_wait_seconds'].samples\n"
-	"      if x.labels.get('pool') == '0' and 'le' not in x.labels}\n"
-	"assert mw == {pre + 'pool_map_wait_seconds_count': 6, pre + 'pool_map_wait_seconds_sum': 1.5}, mw\n";
+	"if waits:\n"
+	"    mw = {x.name: x.value for x in fam[pre + 'pool_map_wait_seconds'].samples\n"
+	"          if x.labels.get('pool') == '0' and 'le' not in x.labels}\n"
+	"    assert mw == {pre + 'pool_map_wait_seconds_count': 6, pre + 'pool_map_wait_seconds_sum': 1.5}, mw\n";
 
 static void test_metrics(void)
 {
 	const char *py = access("/usr/bin/python3", X_OK) ? "python3" : "/usr/bin/python3";
-	char *text[2] = {};
-	int status[2] = { -1, -1 }, i;
+	char *text[3] = {};
+	int status[3] = { -1, -1, -1 }, i;
 	char script[sizeof(metrics_check) + 64];
 
-	for (i = 0; i < 2; i++) {
+	/* OpenMetrics and Prometheus's format with -w, then OpenMetrics without. */
+	for (i = 0; i < 3; i++) {
+		bool prom = i == 1, waits = i < 2;
 		struct zpt_view v;
 		size_t size = 0;
 		FILE *f = open_memstream(&text[i], &size);
@@ -515,18 +618,21 @@ static void test_metrics(void)
 		if (!f)
 			continue;
 		make_view(&v);
-		zpt_print_metrics(f, &v, i ? ZPT_METRICS_PROMETHEUS : ZPT_METRICS_OPENMETRICS);
+		v.waits = waits;
+		zpt_print_metrics(f, &v, prom ? ZPT_METRICS_PROMETHEUS : ZPT_METRICS_OPENMETRICS);
 		fclose(f);
-		snprintf(script, sizeof(script), "import sys; sys.argv = ['', '%s']\n%s",
-			 i ? "prometheus" : "openmetrics", metrics_check);
+		snprintf(script, sizeof(script), "import sys; sys.argv = ['', '%s', '%s']\n%s",
+			 prom ? "prometheus" : "openmetrics", waits ? "waits" : "", metrics_check);
 		status[i] = python(py, script, text[i]);
 	}
 	ksft_test_result(status[0] == 0,
 			 "OpenMetrics: prometheus_client's parser reads every family, label and bucket\n");
 	ksft_test_result(status[1] == 0,
 			 "Prometheus text (--textfile): prometheus_client's parser reads it the same\n");
-	free(text[0]);
-	free(text[1]);
+	ksft_test_result(status[2] == 0,
+			 "OpenMetrics without -w: no map wait or hold series, the rest the same\n");
+	for (i = 0; i < 3; i++)
+		free(text[i]);
 }
 
 /* --textfile: the whole report or nothing, and no temporary file left. */
@@ -885,10 +991,11 @@ static void test_whatif_output(void)
 int main(void)
 {
 	ksft_print_header();
-	ksft_set_plan(34 + 26);
+	ksft_set_plan(34 + 26 + 6);
 	test_percentiles();
 	test_delta();
 	test_sort_keys();
+	test_sum_percpu();
 	test_row();
 	test_seeds();
 	test_lost();
@@ -898,6 +1005,7 @@ int main(void)
 	test_totals();
 	test_units();
 	test_text();
+	test_text_default();
 	test_first_screen();
 	test_json();
 	test_metrics();

@@ -96,7 +96,7 @@ static int parse_report(const char *line, unsigned int id, const char *own,
 
 	memset(r, 0, sizeof(*r));
 	if (sscanf(line, "{\"schema\":%d,\"time\":%lld,\"interval_s\":%lf", &schema,
-		   &r->time, &r->interval_s) != 3 || schema != 1)
+		   &r->time, &r->interval_s) != 3 || schema != 2)
 		return -1;
 	snprintf(want, sizeof(want), "{\"id\":%u,", id);
 	p = strstr(line, want);

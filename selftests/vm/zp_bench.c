@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * zp_bench: zswap store and load throughput and density, per backend and
- * data set, with tracing off and with the zpool_stats BPF programs
- * attached (every zpool and zswap event enabled and counted).
+ * data set, in three modes: tracing off; empty programs (each returns at
+ * once) on the tracepoints of zpooltop's default view, which is what
+ * enabling those tracepoints costs the kernel; and the zpool_stats BPF
+ * programs of that view, as zpooltop loads them.  Their differences
+ * separate the kernel's side of the cost from the programs' own.
  *
  *   zp_bench SIZE_MIB RUNS
  *   zp_bench --baseline SIZE_MIB RUNS
@@ -11,9 +14,11 @@
  * memory.reclaim (zswap stores: compression and the backend's malloc and
  * write), then reads it back (zswap loads, and the check of every page).
  * Throughput counts the pages zswap stored or loaded over the time of
- * that phase.  The modes take turns within every repetition, and the best
- * run of each is shown: on a shared or emulated machine noise only adds
- * time.  Prints a table; exit status 0 if every page read back intact.
+ * that phase.  The modes take turns within every repetition, each first
+ * in turn, and the best run of each is shown: on a shared or emulated
+ * machine noise only adds time.  How far a mode's median run is from its
+ * best is printed as its noise; a cost smaller than the noise is not a
+ * result.  Prints a table; exit status 0 if every page read back intact.
  *
  * --baseline measures zswap as it is, whatever its pool, with tracing off
  * and no zswap.zpool parameter needed, so that it runs on stock Linux
@@ -25,14 +30,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "zp_util.h"
 #include "zpool_stats.h"
 #include "zpool_stats.skel.h"
 
-enum { MODE_OFF, MODE_BPF, NR_MODES };
-static const char *const mode_names[] = { "off", "bpf" };
+enum { MODE_OFF, MODE_EMPTY, MODE_BPF, NR_MODES };
+static const char *const mode_names[] = { "off", "empty", "bpf" };
+
+#define MAX_RUNS	64
 
 struct run {
 	const char *cg;
@@ -90,29 +101,190 @@ static double mbps(long long pages, double s)
 	return s > 0 ? pages * (double)ZP_PAGE_SIZE / s / 1e6 : 0;
 }
 
-static void print_mode(const char *backend, const char *set, int mode,
-		       const struct run *r)
+/* Every run of one mode, on one backend and data set, and the best. */
+struct mode_runs {
+	int n;
+	double store_mbps[MAX_RUNS], load_mbps[MAX_RUNS];
+	struct run best;	/* the best store and the best load, maybe of two runs */
+};
+
+static void add_run(struct mode_runs *m, const struct run *r)
 {
-	printf("%-8s %-12s %-7s ", backend, set, mode_names[mode]);
+	struct run *b = &m->best;
+
+	if (m->n < MAX_RUNS) {
+		m->store_mbps[m->n] = mbps(r->stored, r->store_s);
+		m->load_mbps[m->n++] = mbps(r->loaded, r->load_s);
+	}
+	if (!b->stored || mbps(r->stored, r->store_s) > mbps(b->stored, b->store_s)) {
+		b->stored = r->stored;
+		b->store_s = r->store_s;
+	}
+	if (!b->loaded || mbps(r->loaded, r->load_s) > mbps(b->loaded, b->load_s)) {
+		b->loaded = r->loaded;
+		b->load_s = r->load_s;
+	}
+	b->density = r->density;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* How much longer the median run took than the best, in %: the noise. */
+static double noise(const double *mbps_runs, int n)
+{
+	double v[MAX_RUNS], best, median;
+	int i;
+
+	for (i = 0; i < n; i++)
+		v[i] = mbps_runs[i];
+	qsort(v, n, sizeof(v[0]), cmp_double);
+	best = v[n - 1];
+	median = v[(n - 1) / 2];	/* of an even count, the slower middle */
+	return median > 0 ? 100.0 * best / median - 100 : 0;
+}
+
+static void print_mode(const char *backend, const char *set, int mode,
+		       const struct mode_runs *m)
+{
+	const struct run *r = &m->best;
+
+	printf("%-8s %-12s %-8s ", backend, set, mode_names[mode]);
 	/* Nothing stored or loaded (all sent to the swap device): no figure. */
 	if (!r->stored || !r->loaded) {
 		printf("%10s %10s %8s\n", "-", "-", "-");
 		return;
 	}
-	printf("%10.1f %10.1f %8.2f\n", mbps(r->stored, r->store_s),
-	       mbps(r->loaded, r->load_s), r->density);
+	printf("%10.1f %10.1f %8.2f %7.1f%% %7.1f%%\n", mbps(r->stored, r->store_s),
+	       mbps(r->loaded, r->load_s), r->density,
+	       noise(m->store_mbps, m->n), noise(m->load_mbps, m->n));
 }
 
-/* How much slower with BPF attached, best run against best run: + is a cost. */
-static void print_cost(const struct run *off, const struct run *bpf)
+/*
+ * How much longer @with took than @without, best run against best run,
+ * in % of @without's time: + is a cost.  0 if either has no figure.
+ */
+static double cost(long long pages_without, double s_without,
+		   long long pages_with, double s_with)
 {
-	double so = mbps(off->stored, off->store_s), sb = mbps(bpf->stored, bpf->store_s);
-	double lo = mbps(off->loaded, off->load_s), lb = mbps(bpf->loaded, bpf->load_s);
+	double a = mbps(pages_without, s_without), b = mbps(pages_with, s_with);
 
-	if (!so || !sb || !lo || !lb)
+	return a && b ? 100.0 * a / b - 100 : 0;
+}
+
+static void print_cost(const char *what, const struct run *without, const struct run *with)
+{
+	if (!without->stored || !with->stored || !without->loaded || !with->loaded)
 		return;
-	printf("%-8s %-12s %-7s %9.1f%% %9.1f%%\n", "", "", "cost",
-	       100.0 * so / sb - 100, 100.0 * lo / lb - 100);
+	printf("%-8s %-12s %-8s %9.1f%% %9.1f%%\n", "", "", what,
+	       cost(without->stored, without->store_s, with->stored, with->store_s),
+	       cost(without->loaded, without->load_s, with->loaded, with->load_s));
+}
+
+/*
+ * Empty programs (r0 = 0; exit) on the tracepoints whose programs @skel
+ * would load: what attaching costs the kernel (the tracepoints' static
+ * keys on, their argument packing and the BPF dispatch), without the
+ * programs' own work.  Their fds go to @fds; how many, or -errno.
+ */
+static int attach_empty(struct zpool_stats_bpf *skel, int *fds, int max)
+{
+	static const struct bpf_insn ret0[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	struct bpf_program *prog;
+	const char *sec, *tp;
+	char name[128];
+	int n = 0, fd, link, id, err = 0;
+
+	if (!vmlinux)
+		return -errno;
+	bpf_object__for_each_program(prog, skel->obj) {
+		LIBBPF_OPTS(bpf_prog_load_opts, opts,
+			.expected_attach_type = BPF_TRACE_RAW_TP);
+
+		if (!bpf_program__autoload(prog))
+			continue;
+		sec = bpf_program__section_name(prog);
+		tp = strchr(sec, '/');
+		if (strncmp(sec, "tp_btf/", 7) || !tp || n + 2 > max) {
+			err = -EINVAL;
+			break;
+		}
+		snprintf(name, sizeof(name), "btf_trace_%s", tp + 1);
+		id = btf__find_by_name_kind(vmlinux, name, BTF_KIND_TYPEDEF);
+		if (id <= 0) {
+			err = -ENOENT;
+			break;
+		}
+		opts.attach_btf_id = id;
+		fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "zp_empty", "GPL", ret0, 2, &opts);
+		if (fd < 0) {
+			err = -errno;
+			break;
+		}
+		fds[n++] = fd;
+		link = bpf_raw_tracepoint_open(NULL, fd);
+		if (link < 0) {
+			err = -errno;
+			break;
+		}
+		fds[n++] = link;
+	}
+	btf__free(vmlinux);
+	if (err) {
+		while (n--)
+			close(fds[n]);
+		return err;
+	}
+	return n;
+}
+
+/* What a mode has attached, to take off after the run. */
+struct attached {
+	struct zpool_stats_bpf *skel;
+	int fds[32], nfds;
+};
+
+/*
+ * Attach what @mode runs with: nothing, empty programs, or the programs
+ * of zpooltop's default view, loaded as zpooltop loads them (no size
+ * histograms).  0 or -errno.
+ */
+static int attach_mode(int mode, struct attached *a)
+{
+	int n, err;
+
+	memset(a, 0, sizeof(*a));
+	if (mode == MODE_OFF)
+		return 0;
+	a->skel = zpool_stats_bpf__open();
+	if (!a->skel)
+		return -errno;
+	if (mode == MODE_EMPTY) {
+		n = attach_empty(a->skel, a->fds, sizeof(a->fds) / sizeof(a->fds[0]));
+		if (n < 0)
+			return n;
+		a->nfds = n;
+		return 0;
+	}
+	bpf_map__set_max_entries(a->skel->maps.sizes, 1);
+	err = zpool_stats_bpf__load(a->skel);
+	return err ? err : zpool_stats_bpf__attach(a->skel);
+}
+
+static void detach_mode(struct attached *a)
+{
+	while (a->nfds > 0)
+		close(a->fds[--a->nfds]);
+	zpool_stats_bpf__destroy(a->skel);
+	a->skel = NULL;
 }
 
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -161,24 +333,37 @@ static int baseline(unsigned long mib, unsigned long runs)
 	return err || bad;
 }
 
+/* The best runs of every row, added up per mode: pages and seconds. */
+struct totals {
+	long long stored, loaded;
+	double store_s, load_s;
+	double store_noise_max, load_noise_max;
+};
+
 int main(int argc, char **argv)
 {
 	static const char *const backends[] = { "zsmalloc", "zbud" };
-	struct run best[NR_MODES], r;
+	static struct mode_runs runs[NR_MODES];
+	struct totals tot[NR_MODES] = {};
 	size_t b, s, bad = 0;
-	unsigned long runs, mib;
+	unsigned long nruns, mib;
 	char saved[32], cg[256];
+	struct attached att;
 	int rep, m, err = 0;
+	bool complete;
+	struct run r;
 
 	bool base = argc == 4 && !strcmp(argv[1], "--baseline");
 
 	if (argc != 3 + base || !(mib = strtoul(argv[1 + base], NULL, 10)) ||
-	    !(runs = strtoul(argv[2 + base], NULL, 10))) {
+	    !(nruns = strtoul(argv[2 + base], NULL, 10))) {
 		fprintf(stderr, "usage: %s [--baseline] SIZE_MIB RUNS\n", argv[0]);
 		return 2;
 	}
 	if (base)
-		return baseline(mib, runs);
+		return baseline(mib, nruns);
+	if (nruns > MAX_RUNS)
+		nruns = MAX_RUNS;
 	libbpf_set_print(libbpf_quiet);
 	if (zp_zswap_param_get("zpool", saved, sizeof(saved)) ||
 	    zp_cgroup_create("zp-bench", (mib + 64) << 20, cg, sizeof(cg))) {
@@ -186,51 +371,84 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	printf("zswap: %lu MiB per run, best of %lu runs per mode\n", mib, runs);
-	printf("%-8s %-12s %-7s %10s %10s %8s\n", "backend", "data", "tracing",
-	       "store MB/s", "load MB/s", "density");
+	printf("zswap: %lu MiB per run, best of %lu runs per mode; noise: how much longer\n"
+	       "the median run took than the best.  Modes: off, no program attached; empty,\n"
+	       "programs that return at once on the tracepoints of zpooltop's default view;\n"
+	       "bpf, that view's programs.  Cost, + is slower: kernel, empty over off (the\n"
+	       "enabled tracepoints); programs, bpf over empty; total, bpf over off.\n",
+	       mib, nruns);
+	printf("%-8s %-12s %-8s %10s %10s %8s %8s %8s\n", "backend", "data", "tracing",
+	       "store MB/s", "load MB/s", "density", "st noise", "ld noise");
 	for (b = 0; b < sizeof(backends) / sizeof(backends[0]) && !err; b++) {
 		err = zp_zswap_param_set("zpool", backends[b]);
 		for (s = 0; s < sizeof(sets) / sizeof(sets[0]) && !err; s++) {
-			memset(best, 0, sizeof(best));
-			for (rep = 0; rep < (int)runs && !err; rep++) {
+			memset(runs, 0, sizeof(runs));
+			for (rep = 0; rep < (int)nruns && !err; rep++) {
 				for (m = 0; m < NR_MODES && !err; m++) {
-					/* Alternate which mode goes first. */
-					int mode = rep & 1 ? NR_MODES - 1 - m : m;
-					struct zpool_stats_bpf *skel = NULL;
+					/* Each mode goes first in turn. */
+					int mode = (m + rep) % NR_MODES;
 
-					if (mode == MODE_BPF) {
-						skel = zpool_stats_bpf__open_and_load();
-						if (!skel || zpool_stats_bpf__attach(skel)) {
-							fprintf(stderr, "zp_bench: cannot attach the BPF programs\n");
-							zpool_stats_bpf__destroy(skel);
-							err = 1;
-							break;
-						}
+					err = attach_mode(mode, &att);
+					if (err) {
+						fprintf(stderr, "zp_bench: cannot attach the %s programs: %s\n",
+							mode_names[mode], strerror(-err));
+						detach_mode(&att);
+						break;
 					}
 					memset(&r, 0, sizeof(r));
 					r.cg = cg;
 					r.bytes = mib << 20;
 					err = one_run(&r, sets[s].p, &bad);
-					zpool_stats_bpf__destroy(skel);
-					if (!best[mode].stored ||
-					    mbps(r.stored, r.store_s) > mbps(best[mode].stored, best[mode].store_s)) {
-						best[mode].stored = r.stored;
-						best[mode].store_s = r.store_s;
-					}
-					if (!best[mode].loaded ||
-					    mbps(r.loaded, r.load_s) > mbps(best[mode].loaded, best[mode].load_s)) {
-						best[mode].loaded = r.loaded;
-						best[mode].load_s = r.load_s;
-					}
-					best[mode].density = r.density;
+					detach_mode(&att);
+					add_run(&runs[mode], &r);
 				}
 			}
 			for (m = 0; m < NR_MODES; m++)
-				print_mode(backends[b], sets[s].name, m, &best[m]);
-			print_cost(&best[MODE_OFF], &best[MODE_BPF]);
+				print_mode(backends[b], sets[s].name, m, &runs[m]);
+			print_cost("kernel", &runs[MODE_OFF].best, &runs[MODE_EMPTY].best);
+			print_cost("programs", &runs[MODE_EMPTY].best, &runs[MODE_BPF].best);
+			print_cost("total", &runs[MODE_OFF].best, &runs[MODE_BPF].best);
 			fflush(stdout);
+			/* Rows with every figure add to the totals. */
+			complete = true;
+			for (m = 0; m < NR_MODES; m++)
+				complete &= runs[m].best.stored && runs[m].best.loaded;
+			for (m = 0; complete && m < NR_MODES; m++) {
+				double sn = noise(runs[m].store_mbps, runs[m].n);
+				double ln = noise(runs[m].load_mbps, runs[m].n);
+
+				tot[m].stored += runs[m].best.stored;
+				tot[m].store_s += runs[m].best.store_s;
+				tot[m].loaded += runs[m].best.loaded;
+				tot[m].load_s += runs[m].best.load_s;
+				if (sn > tot[m].store_noise_max)
+					tot[m].store_noise_max = sn;
+				if (ln > tot[m].load_noise_max)
+					tot[m].load_noise_max = ln;
+			}
 		}
+	}
+	if (!err && tot[MODE_OFF].stored) {
+		printf("all rows, their best runs added up (pages over seconds):\n");
+		printf("  kernel   (empty over off): store %+.1f%% load %+.1f%%\n",
+		       cost(tot[MODE_OFF].stored, tot[MODE_OFF].store_s,
+			    tot[MODE_EMPTY].stored, tot[MODE_EMPTY].store_s),
+		       cost(tot[MODE_OFF].loaded, tot[MODE_OFF].load_s,
+			    tot[MODE_EMPTY].loaded, tot[MODE_EMPTY].load_s));
+		printf("  programs (bpf over empty): store %+.1f%% load %+.1f%%\n",
+		       cost(tot[MODE_EMPTY].stored, tot[MODE_EMPTY].store_s,
+			    tot[MODE_BPF].stored, tot[MODE_BPF].store_s),
+		       cost(tot[MODE_EMPTY].loaded, tot[MODE_EMPTY].load_s,
+			    tot[MODE_BPF].loaded, tot[MODE_BPF].load_s));
+		printf("  total    (bpf over off):   store %+.1f%% load %+.1f%% (the goal: under 2%%)\n",
+		       cost(tot[MODE_OFF].stored, tot[MODE_OFF].store_s,
+			    tot[MODE_BPF].stored, tot[MODE_BPF].store_s),
+		       cost(tot[MODE_OFF].loaded, tot[MODE_OFF].load_s,
+			    tot[MODE_BPF].loaded, tot[MODE_BPF].load_s));
+		printf("  noise, the largest of any row: off store %.1f%% load %.1f%%, empty %.1f%% %.1f%%, bpf %.1f%% %.1f%%\n",
+		       tot[MODE_OFF].store_noise_max, tot[MODE_OFF].load_noise_max,
+		       tot[MODE_EMPTY].store_noise_max, tot[MODE_EMPTY].load_noise_max,
+		       tot[MODE_BPF].store_noise_max, tot[MODE_BPF].load_noise_max);
 	}
 	zp_zswap_param_set("zpool", saved);
 	zp_cgroup_destroy(cg);

@@ -4,11 +4,14 @@
  *
  * One row per zpool pool (zswap has one per backend in use): what it
  * stores, its size and compression ratio, allocation, free and eviction
- * rates, reclaim latency and how often and how long maps wait for the
- * backend's locks.  Everything per pool comes from the zpool and zswap
- * tracepoints through bpf/zpool_stats.bpf.c; the header line is the
- * kernel's own counters.  With --whatif, each pool's objects are also
- * packed, on paper, into every backend zpooltop has a model of.
+ * rates and reclaim latency; with -w, how often and how long reads and
+ * writes of objects wait for the backend's locks.  Everything per pool
+ * comes from the zpool and zswap tracepoints through
+ * bpf/zpool_stats.bpf.c, whose programs are loaded only for what is
+ * shown: by default one program run per zswap store and per load.  The
+ * header line is the kernel's own counters.  With --whatif, each pool's
+ * objects are also packed, on paper, into every backend zpooltop has a
+ * model of.
  */
 #include <argp.h>
 #include <errno.h>
@@ -53,6 +56,7 @@ static struct env {
 	bool batch;
 	bool hist;
 	bool whatif;
+	bool waits;
 	int format;		/* enum zpt_format; -1: not given */
 	const char *textfile;
 	int sort;
@@ -69,11 +73,11 @@ static struct env {
 
 static volatile sig_atomic_t exiting;
 
-const char *argp_program_version = "zpooltop 0.2 (zpool series for Linux 7.2)";
+const char *argp_program_version = "zpooltop 0.3 (zpool series for Linux 7.2)";
 const char argp_program_doc[] =
 "Show compressed-memory pools (zswap on zpool), refreshing like top.\n"
 "\n"
-"USAGE: zpooltop [-h] [-v] [-C] [-b | -j | -o FORMAT] [--hist] [--whatif]\n"
+"USAGE: zpooltop [-h] [-v] [-C] [-b | -j | -o FORMAT] [-w] [--hist] [--whatif]\n"
 "                [-s KEY] [-r ROWS] [-c CGROUP] [--textfile FILE]\n"
 "                [interval] [count]\n"
 "\n"
@@ -82,13 +86,13 @@ const char argp_program_doc[] =
 "    zpooltop 5 3           # three 5-second reports\n"
 "    zpooltop -b 1 10       # ten reports as plain text, 80 columns\n"
 "    zpooltop -j            # one JSON object per second (see zpooltop(8))\n"
-"    zpooltop -s waits -r 5 # the five pools whose maps wait most\n"
+"    zpooltop -w -s waits -r 5  # the five pools whose maps wait most\n"
 "    zpooltop --hist        # with the latency histograms\n"
 "    zpooltop --whatif -b 5 1  # each pool's size on every backend\n"
 "    zpooltop -o openmetrics 15 1   # one report as OpenMetrics\n"
 "    zpooltop --textfile /var/lib/prometheus/node-exporter/zpooltop.prom 15\n"
 "                           # for node_exporter's textfile collector\n"
-"    zpooltop -c /sys/fs/cgroup/app  # count only this cgroup's zswap flows\n";
+"    zpooltop -c /sys/fs/cgroup/app  # also this cgroup's zswap flows\n";
 
 enum { OPT_HIST = 1000, OPT_TEXTFILE, OPT_WHATIF };
 
@@ -101,14 +105,16 @@ static const struct argp_option opts[] = {
 	{ "output", 'o', "FORMAT", 0, "Report as text (default), json or openmetrics", 0 },
 	{ "textfile", OPT_TEXTFILE, "FILE", 0,
 	  "Write each report to FILE, atomically, in Prometheus's text format (node_exporter's textfile collector); standard output gets reports too only with -o, -j, -b or -C", 0 },
-	{ "hist", OPT_HIST, NULL, 0, "Add the latency histograms (writeback, evict, shrink, map wait, map hold)", 0 },
+	{ "waits", 'w', NULL, 0,
+	  "Also time reads and writes of objects: lock waits (WAIT, WT99) and hold times; one more BPF program run per store, two per load", 0 },
+	{ "hist", OPT_HIST, NULL, 0, "Add the latency histograms (writeback, evict, shrink; with -w map wait and map hold)", 0 },
 	{ "whatif", OPT_WHATIF, NULL, 0,
 	  "Add each pool's predicted size and ratio on every backend, from the sizes of the objects it holds (text and JSON)", 0 },
 	{ "sort", 's', "KEY", 0,
-	  "Sort pools by KEY, largest first: stored (default), pool, ratio, allocs, evicts, waits, id", 0 },
+	  "Sort pools by KEY, largest first: stored (default), pool, ratio, allocs, evicts, waits (with -w), id", 0 },
 	{ "rows", 'r', "ROWS", 0, "Show at most ROWS pools (default 20)", 0 },
 	{ "cgroup", 'c', "CGROUP", 0,
-	  "Count zswap stores, loads and writebacks of this cgroup v2 directory only", 0 },
+	  "Show the zswap flows of this cgroup v2 directory, and count only its writebacks; one more BPF program run per store and per load", 0 },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show the full help", 0 },
 	{},
 };
@@ -156,6 +162,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_WHATIF:
 		env.whatif = true;
 		break;
+	case 'w':
+		env.waits = true;
+		break;
 	case 's':
 		env.sort = zpt_parse_sort_key(arg);
 		if (env.sort < 0)
@@ -190,6 +199,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			argp_error(state, "-b is for text; it does not go with -o");
 		if (env.whatif && env.format == ZPT_FMT_OPENMETRICS)
 			argp_error(state, "--whatif is for text and JSON; it does not go with -o openmetrics");
+		if (env.sort == ZPT_SORT_WAITS && !env.waits)
+			argp_error(state, "sorting by waits needs -w, which measures them");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -285,13 +296,62 @@ static void read_totals(struct zpt_totals *t)
 		zpt_parse_totals(buf, t);
 }
 
-static int read_pools(int fd, struct zp_pool_stats *stats)
+/* The maps zpooltop reads, and room for one per-CPU value of any of them. */
+static struct maps {
+	int pools, counters, sizes, memcg;
+	unsigned int ncpus;
+	void *percpu;
+} maps;
+
+static int maps_init(struct zpool_stats_bpf *obj)
+{
+	size_t most = sizeof(struct zp_size_hist);
+	int n = libbpf_num_possible_cpus();
+
+	if (n <= 0)
+		return n ? n : -EINVAL;
+	if (sizeof(struct zp_pool_counters) > most)
+		most = sizeof(struct zp_pool_counters);
+	maps.ncpus = (unsigned int)n;
+	maps.percpu = calloc(maps.ncpus, (most + 7) / 8 * 8);
+	if (!maps.percpu)
+		return -ENOMEM;
+	maps.pools = bpf_map__fd(obj->maps.pools);
+	maps.counters = bpf_map__fd(obj->maps.counters);
+	maps.sizes = bpf_map__fd(obj->maps.sizes);
+	maps.memcg = bpf_map__fd(obj->maps.memcg);
+	return 0;
+}
+
+/* The value of @key in the per-CPU map @fd, summed over the CPUs, in @sum. */
+static int read_percpu(int fd, __u32 key, void *sum, size_t size)
+{
+	if (bpf_map_lookup_elem(fd, &key, maps.percpu))
+		return -errno;
+	zpt_sum_percpu(sum, maps.percpu, size, maps.ncpus);
+	return 0;
+}
+
+/*
+ * Every pool id's entry, and the counters of the live ones: an id that
+ * had no event since the programs loaded, or whose pool is gone, has
+ * none to show, and a per-CPU read copies every CPU's counters.
+ */
+static int read_pools(struct zpt_pool *pools)
 {
 	__u32 id;
+	int err;
 
-	for (id = 0; id < ZP_MAX_POOLS; id++)
-		if (bpf_map_lookup_elem(fd, &id, &stats[id]))
+	for (id = 0; id < ZP_MAX_POOLS; id++) {
+		if (bpf_map_lookup_elem(maps.pools, &id, &pools[id].info))
 			return -errno;
+		memset(&pools[id].c, 0, sizeof(pools[id].c));
+		if (!pools[id].info.live)
+			continue;
+		err = read_percpu(maps.counters, id, &pools[id].c, sizeof(pools[id].c));
+		if (err)
+			return err;
+	}
 	return 0;
 }
 
@@ -301,15 +361,15 @@ static int read_pools(int fd, struct zp_pool_stats *stats)
  * sides of debugfs until no event fell in between (a few tries; then the
  * figures are off by what did).  @counted gets the last read.
  */
-static int read_seeds(int fd, struct zpt_seed *seeds, struct zp_pool_stats *counted)
+static int read_seeds(struct zpt_seed *seeds, struct zpt_pool *counted)
 {
-	static struct zp_pool_stats before[ZP_MAX_POOLS];
+	static struct zpt_pool before[ZP_MAX_POOLS];
 	static char buf[8192];
 	bool again = true;
 	int err, tries, id;
 
 	for (tries = 0; tries < 5 && again; tries++) {
-		err = read_pools(fd, before);
+		err = read_pools(before);
 		if (err)
 			return err;
 		err = read_text(DEBUGFS_POOLS, buf, sizeof(buf));
@@ -318,13 +378,13 @@ static int read_seeds(int fd, struct zpt_seed *seeds, struct zp_pool_stats *coun
 				fprintf(stderr, "zpooltop: %s is not readable (%s); mount debugfs to count what pools held before zpooltop started.\n",
 					DEBUGFS_POOLS, strerror(-err));
 			memset(seeds, 0, ZP_MAX_POOLS * sizeof(*seeds));
-			return read_pools(fd, counted);
+			return read_pools(counted);
 		}
-		err = read_pools(fd, counted);
+		err = read_pools(counted);
 		if (err)
 			return err;
 		for (id = 0; id < ZP_MAX_POOLS; id++)
-			if (before[id].objects != counted[id].objects)
+			if (zpt_pool_objects(&before[id]) != zpt_pool_objects(&counted[id]))
 				break;
 		again = id < ZP_MAX_POOLS;	/* events came in between */
 	}
@@ -399,16 +459,13 @@ static int load_models(struct zpt_models *m, bool quiet)
 }
 
 /* --whatif: each row's pool packed into every backend, from its sizes. */
-static void rows_whatif(struct zpt_row *rows, size_t n, int sizes_fd,
-			const struct zpt_models *m)
+static void rows_whatif(struct zpt_row *rows, size_t n, const struct zpt_models *m)
 {
 	static struct zp_size_hist h;
-	__u32 id;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		id = rows[i].id;
-		if (bpf_map_lookup_elem(sizes_fd, &id, &h))
+		if (read_percpu(maps.sizes, rows[i].id, &h, sizeof(h)))
 			memset(&h, 0, sizeof(h));
 		zpt_row_whatif(&rows[i], &h, m);
 	}
@@ -423,29 +480,29 @@ static double now_s(void)
 }
 
 /* This interval's rows: live pools, and pools older than us we know of. */
-static size_t make_rows(struct zpt_row *rows, const struct zp_pool_stats *now,
-			const struct zp_pool_stats *prev, const struct zpt_seed *seeds,
+static size_t make_rows(struct zpt_row *rows, const struct zpt_pool *now,
+			const struct zpt_pool *prev, const struct zpt_seed *seeds,
 			double interval_s)
 {
-	static const struct zp_pool_stats zero;
-	struct zp_pool_stats cur;
+	static const struct zpt_pool zero;
+	static struct zpt_pool cur;
 	size_t n = 0;
 	unsigned int id;
 
 	for (id = 0; id < ZP_MAX_POOLS; id++) {
-		bool old = now[id].gen == 0 && seeds[id].known;
+		bool old = now[id].info.gen == 0 && seeds[id].known;
 
-		if (!now[id].live && !old)
+		if (!now[id].info.live && !old)
 			continue;
 		cur = now[id];
 		if (old) {
-			if (!cur.type[0])
-				memcpy(cur.type, seeds[id].type, sizeof(cur.type));
-			if (!cur.pool_pages && !cur.allocs && !cur.frees)
-				cur.pool_pages = seeds[id].pool_pages;
+			if (!cur.info.type[0])
+				memcpy(cur.info.type, seeds[id].type, sizeof(cur.info.type));
+			if (!cur.info.pool_pages && !cur.c.allocs && !cur.c.frees)
+				cur.info.pool_pages = seeds[id].pool_pages;
 		}
 		zpt_row_from_stats(&rows[n++], id, &cur,
-				   prev[id].gen == now[id].gen ? &prev[id] : &zero,
+				   prev[id].info.gen == now[id].info.gen ? &prev[id] : &zero,
 				   old ? seeds[id].objects : 0, interval_s);
 	}
 	return n;
@@ -489,7 +546,7 @@ int main(int argc, char **argv)
 		.parser = parse_arg,
 		.doc = argp_program_doc,
 	};
-	static struct zp_pool_stats stats[2][ZP_MAX_POOLS];
+	static struct zpt_pool stats[2][ZP_MAX_POOLS];
 	struct zp_memcg_stats mc[2] = {};
 	struct zpt_seed seeds[ZP_MAX_POOLS] = {};
 	struct zpt_row rows[ZP_MAX_POOLS];
@@ -500,7 +557,7 @@ int main(int argc, char **argv)
 	__u64 memcg_id = 0, lost = 0;
 	char warning[256];
 	unsigned long i;
-	int cur = 0, err, pools_fd, sizes_fd;
+	int cur = 0, err;
 	double t0, t1;
 	bool clear;
 
@@ -538,6 +595,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "zpooltop: cannot open the BPF object: %s.\n", strerror(-err));
 		goto cleanup;
 	}
+	/*
+	 * The default view's programs load by default; the others only for
+	 * what was asked: -w times reads and writes, -c counts a cgroup's
+	 * stores and loads.
+	 */
+	bpf_program__set_autoload(obj->progs.zpool_map, env.waits);
+	bpf_program__set_autoload(obj->progs.zpool_unmap, env.waits);
+	bpf_program__set_autoload(obj->progs.zswap_store, memcg_id != 0);
+	bpf_program__set_autoload(obj->progs.zswap_load, memcg_id != 0);
 	obj->rodata->target_memcg = memcg_id;
 	obj->rodata->whatif = env.whatif;
 	/* Without --whatif, nothing uses the size histograms: one entry. */
@@ -563,10 +629,13 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 
+	err = maps_init(obj);
+	if (err)
+		goto read_failed;
 	/* The starting point: what older pools held, and what was counted. */
-	pools_fd = bpf_map__fd(obj->maps.pools);
-	sizes_fd = bpf_map__fd(obj->maps.sizes);
-	err = read_seeds(pools_fd, seeds, stats[cur]);
+	err = read_seeds(seeds, stats[cur]);
+	if (!err && memcg_id)
+		err = read_percpu(maps.memcg, 0, &mc[cur], sizeof(mc[cur]));
 	if (err)
 		goto read_failed;
 	read_totals(&view.prev);
@@ -574,6 +643,7 @@ int main(int argc, char **argv)
 	lost = obj->bss->lost;
 	view.page_size = (unsigned long)sysconf(_SC_PAGESIZE);
 	view.rows = rows;
+	view.waits = env.waits;
 
 	/* On a terminal, the pools at once; rates after the first interval. */
 	if (clear) {
@@ -585,13 +655,13 @@ int main(int argc, char **argv)
 		if (view.nrows > env.rows)
 			view.nrows = env.rows;
 		if (env.whatif)
-			rows_whatif(rows, view.nrows, sizes_fd, &models);
+			rows_whatif(rows, view.nrows, &models);
 		report(&view, clear, 0);
 	}
 
 	for (i = 0; !env.count || i < env.count; i++) {
 		sleep(env.interval);	/* a signal ends it early: report, then stop */
-		err = read_pools(pools_fd, stats[!cur]);
+		err = read_pools(stats[!cur]);
 		if (err)
 			goto read_failed;
 		read_totals(&view.now);
@@ -603,11 +673,11 @@ int main(int argc, char **argv)
 		if (view.nrows > env.rows)
 			view.nrows = env.rows;
 		if (env.whatif)
-			rows_whatif(rows, view.nrows, sizes_fd, &models);
+			rows_whatif(rows, view.nrows, &models);
 		if (memcg_id) {
-			if (bpf_map_lookup_elem(bpf_map__fd(obj->maps.memcgs), &memcg_id,
-						&mc[!cur]))
-				memset(&mc[!cur], 0, sizeof(mc[!cur]));	/* no event yet */
+			err = read_percpu(maps.memcg, 0, &mc[!cur], sizeof(mc[!cur]));
+			if (err)
+				goto read_failed;
 			zpt_memcg_row_from_stats(&memcg_row, &mc[!cur], &mc[cur], view.interval_s);
 			memcg_row.path = env.cgroup;
 			memcg_row.id = memcg_id;
@@ -633,5 +703,6 @@ read_failed:
 	fprintf(stderr, "zpooltop: cannot read the BPF maps: %s.\n", strerror(-err));
 cleanup:
 	zpool_stats_bpf__destroy(obj);
+	free(maps.percpu);
 	return err ? 1 : 0;
 }

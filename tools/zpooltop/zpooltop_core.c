@@ -92,34 +92,52 @@ static double rate(__u64 now, __u64 prev, double interval_s)
 	return (double)(now - prev) / interval_s;
 }
 
+__s64 zpt_pool_objects(const struct zpt_pool *p)
+{
+	return (__s64)(p->c.allocs - p->c.frees);
+}
+
+void zpt_sum_percpu(void *sum, const void *percpu, size_t size, unsigned int ncpus)
+{
+	size_t words = size / sizeof(__u64), stride = (size + 7) / 8, i;
+	const __u64 *copy = percpu;
+	__u64 *out = sum;
+	unsigned int cpu;
+
+	memset(sum, 0, size);
+	/* Signed fields too: two's complement adds the same way. */
+	for (cpu = 0; cpu < ncpus; cpu++, copy += stride)
+		for (i = 0; i < words; i++)
+			out[i] += copy[i];
+}
+
 void zpt_row_from_stats(struct zpt_row *row, unsigned int id,
-			const struct zp_pool_stats *now,
-			const struct zp_pool_stats *prev,
+			const struct zpt_pool *now, const struct zpt_pool *prev,
 			__s64 seed_objects, double interval_s)
 {
+	const struct zp_pool_counters *n = &now->c, *p = &prev->c;
 	int h;
 
 	memset(row, 0, sizeof(*row));
 	row->id = id;
-	memcpy(row->type, now->type, sizeof(row->type));
+	memcpy(row->type, now->info.type, sizeof(row->type));
 	row->type[sizeof(row->type) - 1] = '\0';
-	row->stored_pages = seed_objects + now->objects;
-	row->pool_pages = now->pool_pages;
+	row->stored_pages = seed_objects + zpt_pool_objects(now);
+	row->pool_pages = now->info.pool_pages;
 	if (row->pool_pages && row->stored_pages > 0)
 		row->ratio = (double)row->stored_pages / (double)row->pool_pages;
 
-	row->allocs_s = rate(now->allocs, prev->allocs, interval_s);
-	row->frees_s = rate(now->frees, prev->frees, interval_s);
-	row->evicts_s = rate(now->evicts, prev->evicts, interval_s);
-	row->map_waits_s = rate(now->map_waits, prev->map_waits, interval_s);
+	row->allocs_s = rate(n->allocs, p->allocs, interval_s);
+	row->frees_s = rate(n->frees, p->frees, interval_s);
+	row->evicts_s = rate(n->evicts, p->evicts, interval_s);
+	row->map_waits_s = rate(n->map_waits, p->map_waits, interval_s);
 
 	for (h = 0; h < ZP_NR_HISTS; h++) {
-		zpt_hist_delta(&row->hist[h], &now->hist[h], &prev->hist[h]);
+		zpt_hist_delta(&row->hist[h], &n->hist[h], &p->hist[h]);
 		row->p50_ns[h] = zpt_hist_percentile(&row->hist[h], 0.50);
 		row->p99_ns[h] = zpt_hist_percentile(&row->hist[h], 0.99);
 	}
-	row->total = *now;
-	memcpy(row->total.type, row->type, sizeof(row->type));
+	row->total = *n;
 }
 
 static const struct {
@@ -620,7 +638,7 @@ int zpt_parse_totals(const char *text, struct zpt_totals *t)
 	return found;
 }
 
-int zpt_parse_seeds(const char *text, const struct zp_pool_stats *counted,
+int zpt_parse_seeds(const char *text, const struct zpt_pool *counted,
 		    struct zpt_seed *seeds)
 {
 	char type[ZP_TYPE_LEN];
@@ -635,7 +653,7 @@ int zpt_parse_seeds(const char *text, const struct zp_pool_stats *counted,
 		if (sscanf(line, "%u %15s %*s %lld %lld", &id, type, &stored, &pages) == 4 &&
 		    id < ZP_MAX_POOLS && stored >= 0 && pages >= 0) {
 			seeds[id].known = true;
-			seeds[id].objects = stored - (counted ? counted[id].objects : 0);
+			seeds[id].objects = stored - (counted ? zpt_pool_objects(&counted[id]) : 0);
 			seeds[id].pool_pages = (__u64)pages;
 			memcpy(seeds[id].type, type, sizeof(type));
 			found++;
@@ -652,7 +670,7 @@ bool zpt_lost_warning(char *buf, size_t size, __u64 prev, __u64 now)
 	if (now <= prev)
 		return false;
 	snprintf(buf, size,
-		 "zpooltop: warning: %llu events lost in this interval (a pool id above %d, or more memory cgroups than the program's table holds); the figures miss them.\n",
+		 "zpooltop: warning: %llu events lost in this interval (pools with an id above %d); the figures miss them.\n",
 		 (unsigned long long)(now - prev), ZP_MAX_POOLS - 1);
 	return true;
 }
@@ -817,6 +835,12 @@ static const enum zp_hist_kind hist_order[ZP_NR_HISTS] = {
 	ZP_HIST_MAP_HOLD,
 };
 
+/* Whether a latency level was measured: the map levels only with -w. */
+static bool level_measured(const struct zpt_view *v, enum zp_hist_kind k)
+{
+	return v->waits || (k != ZP_HIST_MAP_WAIT && k != ZP_HIST_MAP_HOLD);
+}
+
 /*
  * --whatif: the pool as it is, then each backend's model of the same
  * objects, its own backend's first ("packed afresh").
@@ -888,9 +912,12 @@ void zpt_print_text(FILE *f, const struct zpt_view *v, bool hist)
 		fprintf(f, "  zswap pages/s: stored %s loaded %s written back %s; stored at %.2f:1\n",
 			a, b, c, m->store_ratio);
 	}
-	fprintf(f, "\n%2s %-8s %6s %5s %5s %5s %5s %5s %5s %5s %5s %5s\n",
-		"ID", "BACKEND", "STORED", "POOL", "RATIO", "ALLOC", "FREE",
-		"EVICT", "RCL50", "RCL99", "WAIT", "WT99");
+	/* WAIT and WT99 only when measured (-w), not as zeros. */
+	fprintf(f, "\n%2s %-8s %6s %5s %5s %5s %5s %5s %5s %5s", "ID", "BACKEND",
+		"STORED", "POOL", "RATIO", "ALLOC", "FREE", "EVICT", "RCL50", "RCL99");
+	if (v->waits)
+		fprintf(f, " %5s %5s", "WAIT", "WT99");
+	fputc('\n', f);
 	for (i = 0; i < v->nrows; i++) {
 		const struct zpt_row *r = &v->rows[i];
 
@@ -901,10 +928,14 @@ void zpt_print_text(FILE *f, const struct zpt_view *v, bool hist)
 		fmt_rate(e, sizeof(e), r->evicts_s, v);
 		zpt_fmt_ns(g, sizeof(g), r->p50_ns[ZPT_RECLAIM_HIST]);
 		zpt_fmt_ns(h, sizeof(h), r->p99_ns[ZPT_RECLAIM_HIST]);
-		fmt_rate(k, sizeof(k), r->map_waits_s, v);
-		zpt_fmt_ns(w, sizeof(w), r->p99_ns[ZP_HIST_MAP_WAIT]);
-		fprintf(f, "%2u %-8.8s %6s %5s %5.2f %5s %5s %5s %5s %5s %5s %5s\n",
-			r->id, r->type, a, b, r->ratio, c, d, e, g, h, k, w);
+		fprintf(f, "%2u %-8.8s %6s %5s %5.2f %5s %5s %5s %5s %5s",
+			r->id, r->type, a, b, r->ratio, c, d, e, g, h);
+		if (v->waits) {
+			fmt_rate(k, sizeof(k), r->map_waits_s, v);
+			zpt_fmt_ns(w, sizeof(w), r->p99_ns[ZP_HIST_MAP_WAIT]);
+			fprintf(f, " %5s %5s", k, w);
+		}
+		fputc('\n', f);
 	}
 	if (!v->nrows)
 		fprintf(f, "   (no pools)\n");
@@ -912,6 +943,8 @@ void zpt_print_text(FILE *f, const struct zpt_view *v, bool hist)
 		print_whatif(f, &v->rows[i], v->page_size);
 	for (i = 0; hist && v->interval_s > 0 && i < v->nrows; i++) {
 		for (j = 0; j < ZP_NR_HISTS; j++) {
+			if (!level_measured(v, hist_order[j]))
+				continue;
 			fprintf(f, "%spool %u (%s) %s:\n", j ? "" : "\n", v->rows[i].id,
 				v->rows[i].type, hist_names[hist_order[j]].what);
 			zpt_print_log2_hist(f, &v->rows[i].hist[hist_order[j]], "nsecs");
@@ -997,19 +1030,23 @@ void zpt_print_json(FILE *f, const struct zpt_view *v, bool hist)
 		fprintf(f, "%s{\"id\":%u,\"backend\":", i ? "," : "", r->id);
 		json_string(f, r->type);
 		fprintf(f, ",\"stored_pages\":%lld,\"pool_pages\":%llu,\"pool_bytes\":%llu,"
-			"\"ratio\":%.4f,\"allocs_s\":%.1f,\"frees_s\":%.1f,\"evicts_s\":%.1f,"
-			"\"map_waits_s\":%.1f",
+			"\"ratio\":%.4f,\"allocs_s\":%.1f,\"frees_s\":%.1f,\"evicts_s\":%.1f",
 			(long long)r->stored_pages, (unsigned long long)r->pool_pages,
 			(unsigned long long)r->pool_pages * v->page_size, r->ratio,
-			r->allocs_s, r->frees_s, r->evicts_s, r->map_waits_s);
+			r->allocs_s, r->frees_s, r->evicts_s);
+		if (v->waits)
+			fprintf(f, ",\"map_waits_s\":%.1f", r->map_waits_s);
 		for (j = 0; j < ZP_NR_HISTS; j++)
-			fprintf(f, ",\"%s_p50_ns\":%llu,\"%s_p99_ns\":%llu",
-				hist_names[hist_order[j]].name,
-				(unsigned long long)r->p50_ns[hist_order[j]],
-				hist_names[hist_order[j]].name,
-				(unsigned long long)r->p99_ns[hist_order[j]]);
+			if (level_measured(v, hist_order[j]))
+				fprintf(f, ",\"%s_p50_ns\":%llu,\"%s_p99_ns\":%llu",
+					hist_names[hist_order[j]].name,
+					(unsigned long long)r->p50_ns[hist_order[j]],
+					hist_names[hist_order[j]].name,
+					(unsigned long long)r->p99_ns[hist_order[j]]);
 		for (j = 0; hist && j < ZP_NR_HISTS; j++)
-			json_hist(f, hist_names[hist_order[j]].name, &r->hist[hist_order[j]]);
+			if (level_measured(v, hist_order[j]))
+				json_hist(f, hist_names[hist_order[j]].name,
+					  &r->hist[hist_order[j]]);
 		if (r->has_whatif)
 			json_whatif(f, r, v->page_size);
 		fputc('}', f);
@@ -1158,6 +1195,8 @@ void zpt_print_metrics(FILE *f, const struct zpt_view *v, enum zpt_metrics_forma
 	for (m = 0; m < sizeof(metric_fields) / sizeof(metric_fields[0]); m++) {
 		bool counter = !strcmp(metric_fields[m].type, "counter");
 
+		if (m == MF_MAP_WAITS && !v->waits)
+			continue;	/* not measured: no series, rather than 0 */
 		metric_head(f, fmt, metric_fields[m].name, metric_fields[m].type,
 			    metric_fields[m].unit, metric_fields[m].help);
 		for (i = 0; i < v->nrows; i++) {
@@ -1172,6 +1211,8 @@ void zpt_print_metrics(FILE *f, const struct zpt_view *v, enum zpt_metrics_forma
 	for (j = 0; j < ZP_NR_HISTS; j++) {
 		enum zp_hist_kind k = hist_order[j];
 
+		if (!level_measured(v, k))
+			continue;
 		snprintf(name, sizeof(name), "pool_%s_seconds", hist_names[k].name);
 		snprintf(help, sizeof(help), "%c%s.", toupper((unsigned char)hist_names[k].what[0]),
 			 hist_names[k].what + 1);

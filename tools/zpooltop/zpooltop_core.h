@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * zpooltop's arithmetic, kept apart from BPF and the terminal so that it
- * can be unit-tested on the host: interval deltas of the BPF counters,
- * percentiles of log2 histograms, the sort keys of the pool rows, and the
- * packing models of --whatif.
+ * can be unit-tested on the host: the sums of the per-CPU BPF counters
+ * and their interval deltas, percentiles of log2 histograms, the sort
+ * keys of the pool rows, the output formats, and the packing models of
+ * --whatif.
  */
 #ifndef ZPOOLTOP_CORE_H
 #define ZPOOLTOP_CORE_H
@@ -37,7 +38,7 @@ enum zpt_sort_key {
 	ZPT_SORT_RATIO,
 	ZPT_SORT_ALLOCS,
 	ZPT_SORT_EVICTS,
-	ZPT_SORT_WAITS,		/* map waits per second */
+	ZPT_SORT_WAITS,		/* map waits per second (-w only) */
 	ZPT_SORT_ID,
 };
 
@@ -169,6 +170,26 @@ struct zpt_whatif {
 int zpt_parse_kconfig_int(const char *text, const char *name, long *out);
 
 /*
+ * One pool as zpooltop reads it: its shared entry, and its counters
+ * summed over the CPUs (zpt_sum_percpu()).
+ */
+struct zpt_pool {
+	struct zp_pool_info info;
+	struct zp_pool_counters c;
+};
+
+/* The objects the pool gained since counting began: allocations less frees. */
+__s64 zpt_pool_objects(const struct zpt_pool *p);
+
+/*
+ * Sum @ncpus copies of a per-CPU map value of @size bytes whose fields
+ * are all __u64 or __s64, laid out as bpf_map_lookup_elem() returns them
+ * for a per-CPU map (each CPU's copy after the other, rounded up to 8
+ * bytes), into @sum (@size bytes).
+ */
+void zpt_sum_percpu(void *sum, const void *percpu, size_t size, unsigned int ncpus);
+
+/*
  * One pool's figures for one interval, as shown on a row.  The latencies
  * are kept per level, indexed by enum zp_hist_kind: the levels nest (a
  * shrink wraps evictions, a zbud eviction calls writeback), so they are
@@ -185,10 +206,11 @@ struct zpt_row {
 	__u64 p50_ns[ZP_NR_HISTS], p99_ns[ZP_NR_HISTS];
 	struct zp_hist hist[ZP_NR_HISTS];	/* this interval's */
 	/*
-	 * The counters and histograms as the program keeps them: since the
-	 * pool's creation or the program's start, whichever came later.
+	 * The counters and histograms as the program keeps them, summed over
+	 * the CPUs: since the pool's creation or the program's start,
+	 * whichever came later.
 	 */
-	struct zp_pool_stats total;
+	struct zp_pool_counters total;
 	/*
 	 * --whatif (zpt_row_whatif()): the pages of known size, and what each
 	 * backend's model gives for them, scaled up to every stored page when
@@ -210,8 +232,7 @@ struct zpt_row {
  * events (the events only carry changes; see zpt_parse_seeds()).
  */
 void zpt_row_from_stats(struct zpt_row *row, unsigned int id,
-			const struct zp_pool_stats *now,
-			const struct zp_pool_stats *prev,
+			const struct zpt_pool *now, const struct zpt_pool *prev,
 			__s64 seed_objects, double interval_s);
 
 /*
@@ -263,13 +284,13 @@ struct zpt_seed {
  * Fill @seeds (ZP_MAX_POOLS entries, indexed by pool id) from @text, the
  * content of /sys/kernel/debug/zswap/pools.  The number of pools found.
  */
-int zpt_parse_seeds(const char *text, const struct zp_pool_stats *counted,
+int zpt_parse_seeds(const char *text, const struct zpt_pool *counted,
 		    struct zpt_seed *seeds);
 
 /*
- * Events the program could not count (pool ids past ZP_MAX_POOLS, memory
- * cgroups past its table) went from @prev to @now: the warning to print,
- * in @buf, and true; false if none were lost.
+ * Events the program could not count (pool ids past ZP_MAX_POOLS) went
+ * from @prev to @now: the warning to print, in @buf, and true; false if
+ * none were lost.
  */
 bool zpt_lost_warning(char *buf, size_t size, __u64 prev, __u64 now);
 
@@ -296,10 +317,19 @@ struct zpt_view {
 	size_t nrows;
 	const struct zpt_memcg_row *memcg;	/* NULL: no -c */
 	__u64 lost_events;	/* since the program started */
+	/*
+	 * Reads and writes of objects are measured (-w): the WAIT and WT99
+	 * columns, the map wait and hold latencies, and their JSON keys and
+	 * metrics.  Without it they are left out, not shown as 0.
+	 */
+	bool waits;
 };
 
-/* The version of the JSON layout, in every object as "schema". */
-#define ZPT_JSON_SCHEMA	1
+/*
+ * The version of the JSON layout, in every object as "schema".  2: the
+ * map_waits_s, map_wait_* and map_hold_* keys are there only with -w.
+ */
+#define ZPT_JSON_SCHEMA	2
 
 enum zpt_format {
 	ZPT_FMT_TEXT,
@@ -324,8 +354,9 @@ enum zpt_metrics_format {
 
 /*
  * The screen as aligned text in at most 80 columns; with @hist, each
- * pool's latency histograms follow (writeback, evict, shrink, map wait,
- * map hold).  Before the first interval, rates and latencies show "-".
+ * pool's latency histograms follow (writeback, evict, shrink, and with
+ * -w map wait and map hold).  Before the first interval, rates and
+ * latencies show "-".
  */
 void zpt_print_text(FILE *f, const struct zpt_view *v, bool hist);
 /* One JSON object on one line (keys documented in zpooltop.8). */
