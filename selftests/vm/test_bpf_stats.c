@@ -245,35 +245,48 @@ TEST_F(bpf, map_waits_under_compaction)
 	__u64 waits = 0, wait_ns = 0, timed = 0, holds = 0;
 	static struct zp_pool_counters c;
 	struct zp_pool_info info;
-	long long ops;
+	long long ops = 0;
 	unsigned int id;
-	int err;
+	int err, round;
 
 	/* zpooltop -w: reads and writes of objects are timed. */
 	ASSERT_EQ(0, bpf_program__set_autoload(self->skel->progs.zpool_map, true));
 	ASSERT_EQ(0, bpf_program__set_autoload(self->skel->progs.zpool_unmap, true));
 	ASSERT_EQ(0, attach(self));
 	ASSERT_EQ(0, zp_zswap_param_set("zpool", "zsmalloc"));
-	ops = zp_stat_get("/proc/vmstat", "zswpout") + zp_stat_get("/proc/vmstat", "zswpin");
-	err = zp_run_in_cgroup(self->cg, &w);
-	if (compactor > 0) {
-		kill(compactor, SIGKILL);
-		waitpid(compactor, NULL, 0);
-	}
-	ops = zp_stat_get("/proc/vmstat", "zswpout") + zp_stat_get("/proc/vmstat", "zswpin") - ops;
-	ASSERT_EQ(0, err);
-	ASSERT_GT(compactor, 0);
+	/*
+	 * A wait needs a load to meet compaction at the same moment, which a
+	 * run may miss on a busy host: up to three runs, the counters adding
+	 * up across them.
+	 */
+	for (round = 0; round < 3 && !waits; round++) {
+		long long before = zp_stat_get("/proc/vmstat", "zswpout") +
+				   zp_stat_get("/proc/vmstat", "zswpin");
 
-	for (id = 0; id < ZP_MAX_POOLS; id++) {
-		if (read_pool(self->skel, id, &info, &c) || strcmp(info.type, "zsmalloc"))
-			continue;
-		waits += c.map_waits;
-		wait_ns += c.map_wait_ns;
-		timed += hist_count(&c.hist[ZP_HIST_MAP_WAIT]);
-		holds += hist_count(&c.hist[ZP_HIST_MAP_HOLD]);
+		compactor = -1;
+		err = zp_run_in_cgroup(self->cg, &w);
+		if (compactor > 0) {
+			kill(compactor, SIGKILL);
+			waitpid(compactor, NULL, 0);
+		}
+		ops += zp_stat_get("/proc/vmstat", "zswpout") +
+		       zp_stat_get("/proc/vmstat", "zswpin") - before;
+		ASSERT_EQ(0, err);
+		ASSERT_GT(compactor, 0);
+
+		waits = wait_ns = timed = holds = 0;
+		for (id = 0; id < ZP_MAX_POOLS; id++) {
+			if (read_pool(self->skel, id, &info, &c) ||
+			    strcmp(info.type, "zsmalloc"))
+				continue;
+			waits += c.map_waits;
+			wait_ns += c.map_wait_ns;
+			timed += hist_count(&c.hist[ZP_HIST_MAP_WAIT]);
+			holds += hist_count(&c.hist[ZP_HIST_MAP_HOLD]);
+		}
 	}
-	TH_LOG("zsmalloc: %lld stores and loads, %llu reads held, %llu reads and writes waited for a lock, %llu ns in all",
-	       ops, (unsigned long long)holds, (unsigned long long)waits,
+	TH_LOG("zsmalloc, %d runs: %lld stores and loads, %llu reads held, %llu reads and writes waited for a lock, %llu ns in all",
+	       round, ops, (unsigned long long)holds, (unsigned long long)waits,
 	       (unsigned long long)wait_ns);
 	EXPECT_GT(holds, 0ULL);
 	EXPECT_GT(waits, 0ULL);
