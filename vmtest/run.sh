@@ -53,7 +53,7 @@ kvm_flag=()
 # and start on its default (test_pipeline checks).  The tests choose their
 # backends themselves, so nothing else depends on it.
 append=()
-[ "$mode" = test ] && append=(--append "zswap.zpool=nosuchbackend")
+[ "$mode" = test ] && append=(--append "zswap.zpool=nosuchbackend gcma=32M")
 
 # A fresh swap disk each run: tests must not depend on what a previous
 # run left behind.
