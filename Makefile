@@ -32,7 +32,7 @@ endif
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 .PHONY: all help deps source patch kernel bpf zpooltop selftests vmtest \
-	host-test patches-check check demo bench bench-kernel stock-kernel install clean
+	host-test patches-check check demo bench bench-gcma bench-kernel stock-kernel install clean \
 	distclean
 
 all: kernel zpooltop selftests
@@ -51,6 +51,7 @@ help:
 	@echo 'make bench          boot stock Linux and a kernel without debug checks, and run'
 	@echo '                    the benchmarks (zswap throughput against stock)'
 	@echo '                    (not part of check)'
+	@echo 'make bench-gcma     only its GCMA-against-CMA part: allocation latency, write-through cost'
 	@echo 'make vmtest         boot the kernel in virtme-ng and run selftests/'
 	@echo 'make patches-check  checkpatch --strict and a bisect build of every patch'
 	@echo 'Variables: KSRC=path/to/v$(KERNEL_BASE).y  VMTEST_KVM=0|1  V=1'
@@ -125,6 +126,10 @@ stock-kernel: source
 bench: bench-kernel stock-kernel zpooltop selftests
 	$(Q)vmtest/run.sh --baseline $(STOCK_KOBJ)/arch/x86/boot/bzImage $(BUILD)/selftests $(RESULTS)
 	$(Q)vmtest/run.sh --bench $(BENCH_KOBJ)/arch/x86/boot/bzImage $(BUILD)/selftests $(RESULTS)
+
+# Only GCMA against CMA (bench-gcma.sh), on the benchmark kernel.
+bench-gcma: bench-kernel zpooltop selftests
+	$(Q)vmtest/run.sh --bench-gcma $(BENCH_KOBJ)/arch/x86/boot/bzImage $(BUILD)/selftests $(RESULTS)
 
 patches-check: source
 	$(Q)mkdir -p $(RESULTS)

@@ -15,6 +15,8 @@
 #  3. for zpooltop's default view, -w and -c, the BPF program runs per
 #     zswap store and load (kernel.bpf_stats_enabled), their run time,
 #     and zpooltop's own CPU time, while it watches a workload.
+#  4. GCMA against CMA (bench-gcma.sh): contiguous allocation latency
+#     under memory pressure, and what writing through to swap costs.
 # Under TCG absolute figures mean little; compare within one run.
 set -u
 bin=$1
@@ -124,3 +126,6 @@ done
 echo 0 > $stats
 echo "zpooltop's last report (with -c):"
 tail -n 8 /tmp/zpooltop.out
+
+echo
+"$(dirname "$0")/bench-gcma.sh" "$bin" || echo "bench: bench-gcma.sh failed"

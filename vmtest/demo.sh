@@ -6,7 +6,8 @@
 # compressible and then random data, holds it and reads every byte back,
 # while zpooltop ($ZPOOLTOP) shows the pools live.  Then zpooltop --whatif
 # predicts, on zsmalloc, the pool zbud would need for the same pages, and
-# the same pages go to zbud for the real result.
+# the same pages go to zbud for the real result.  Last, zswap fills the
+# GCMA area and a contiguous allocation takes it back.
 set -u
 bin=$1
 
@@ -89,6 +90,58 @@ echo
 echo ">>> zbud: predicted on zsmalloc $(ratio_of $whatif_out.zsmalloc zbud 'if switched'), real $(ratio_of $whatif_out.zbud zbud now)"
 echo ">>> zsmalloc: predicted on zbud $(ratio_of $whatif_out.zbud zsmalloc 'if switched'), real $(ratio_of $whatif_out.zsmalloc zsmalloc now)"
 rm -f "$whatif_out".*
+
+# GCMA: zswap keeps pages in the idle GCMA area (booted with gcma=32M)
+# and writes them through to swap; a contiguous allocation of the whole
+# area then takes it back at once, dropping what zswap had there.
+gcma_demo() {
+	local cma=/sys/kernel/debug/cma/gcma gcma=/sys/kernel/debug/gcma
+	local area top hog t0 t1
+	if [ ! -d $cma ]; then
+		echo ">>> no GCMA area (boot with gcma=SIZE): skipped"
+		return
+	fi
+	area=$(cat $cma/count)
+	echo gcma > /sys/module/zswap/parameters/zpool
+	echo
+	echo "=== zswap.zpool=gcma: 128 MiB of compressible data in a cgroup limited to 32 MiB;"
+	echo "=== zswap stores the overflow in the $area-page GCMA area, and writes it to swap too"
+	"$ZPOOLTOP" -b 1 &
+	top=$!
+	sleep 2
+	"$bin/zp_hog" zp-gcma 32 128 compressible 8 > /dev/null &
+	hog=$!
+	for _ in $(seq 300); do
+		[ "$(cat $gcma/lent_pages)" -ge $((area * 3 / 4)) ] && break
+		kill -0 $hog 2> /dev/null || break
+		sleep 1
+	done
+	echo ">>> $(cat $gcma/lent_pages) of $area GCMA pages lent to zswap; a device now asks for all $area pages:"
+	t0=$(date +%s%N)
+	if echo "$area" > $cma/alloc; then
+		t1=$(date +%s%N)
+		echo ">>> got $area contiguous pages in $(((t1 - t0) / 1000)) us: zswap dropped" \
+			"$(cat $gcma/discarded_objects) objects in $(cat $gcma/discarded_pages) pages, no page migrated"
+		sleep 2
+		echo "$area" > $cma/free
+		echo ">>> the device released them: the area is lent to zswap again"
+	else
+		echo ">>> THE CONTIGUOUS ALLOCATION FAILED"
+		status=1
+	fi
+	if wait $hog; then
+		echo ">>> gcma/compressible: every byte read back intact" \
+			"($(cat /sys/kernel/debug/zswap/load_discarded) pages whose copy was dropped came from swap)"
+	else
+		echo ">>> gcma/compressible: THE WORKLOAD FAILED"
+		status=1
+	fi
+	sleep 2
+	kill -INT $top
+	wait $top || { echo "demo: zpooltop failed"; status=1; }
+	echo zsmalloc > /sys/module/zswap/parameters/zpool
+}
+gcma_demo
 
 echo
 echo "=== the pools as zswap's debugfs lists them (current first):"

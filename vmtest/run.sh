@@ -1,11 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# run.sh [--demo|--bench|--baseline] BZIMAGE SELFTESTS RESULTS
+# run.sh [--demo|--bench|--bench-gcma|--baseline] BZIMAGE SELFTESTS RESULTS
 #
 # Boot BZIMAGE in virtme-ng with a swap disk and run every selftest built
 # in SELFTESTS inside it (or, with --demo or --bench, the demo or the
-# benchmarks, whose output is followed live; --baseline measures stock
+# benchmarks, whose output is followed live; --bench-gcma runs only the
+# GCMA-against-CMA part of the benchmarks; --baseline measures stock
 # Linux for --bench to compare with).  TAP results, the
 # guest's console and its kernel log land in RESULTS.  The run fails if a
 # test fails, if the guest does not finish, or if the kernel log shows a
@@ -16,9 +17,9 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
-usage="usage: run.sh [--demo|--bench|--baseline] BZIMAGE SELFTESTS RESULTS"
+usage="usage: run.sh [--demo|--bench|--bench-gcma|--baseline] BZIMAGE SELFTESTS RESULTS"
 mode=test
-case "${1:-}" in --demo|--bench|--baseline) mode=${1#--}; shift ;; esac
+case "${1:-}" in --demo|--bench|--bench-gcma|--baseline) mode=${1#--}; shift ;; esac
 bzimage=$(realpath "${1:?$usage}")
 selftests=$(realpath "${2:?$usage}")
 results=${3:?$usage}
@@ -51,9 +52,14 @@ kvm_flag=()
 
 # The tests boot with a zswap.zpool= naming no backend: zswap must say so
 # and start on its default (test_pipeline checks).  The tests choose their
-# backends themselves, so nothing else depends on it.
-append=()
-[ "$mode" = test ] && append=(--append "zswap.zpool=nosuchbackend gcma=32M")
+# backends themselves, so nothing else depends on it.  Every boot has a
+# GCMA area (gcma=, ignored by stock Linux); the benchmarks also have an
+# ordinary CMA area of the same size (cma=) to compare it with.
+case $mode in
+test) append=(--append "zswap.zpool=nosuchbackend gcma=32M") ;;
+demo) append=(--append "gcma=32M") ;;
+*) append=(--append "cma=32M gcma=32M") ;;
+esac
 
 # A fresh swap disk each run: tests must not depend on what a previous
 # run left behind.
@@ -82,6 +88,9 @@ if [ "$mode" != test ]; then
 else
 	vm || status=$?
 fi
+
+# Bad boot parameters, one short boot each.
+[ "$mode" != test ] || VMTEST_ACCEL=$accel "$here/boot-params.sh" "$bzimage" "$results"
 
 # The kernel log verdict is a test of its own, so that it is counted.
 "$here/kernel-log-check.sh" "$console" "$results" > "$results/kernel-log.tap"

@@ -298,6 +298,16 @@ static const struct { const char *name; enum zp_pattern p; } sets[] = {
 	{ "random", ZP_PATTERN_RANDOM },
 };
 
+/* The exit status, and why a run has no figures or failed its check. */
+static int verdict(int err, size_t bad)
+{
+	if (err)
+		fprintf(stderr, "zp_bench: a run failed: %s\n", strerror(err < 0 ? -err : EIO));
+	if (bad)
+		fprintf(stderr, "zp_bench: %zu pages did not read back intact\n", bad);
+	return err || bad;
+}
+
 /* zswap as it is, run after run, one line each; see the top comment. */
 static int baseline(unsigned long mib, unsigned long runs)
 {
@@ -326,11 +336,7 @@ static int baseline(unsigned long mib, unsigned long runs)
 		}
 	}
 	zp_cgroup_destroy(cg);
-	if (err)
-		fprintf(stderr, "zp_bench: a run failed: %s\n", strerror(err < 0 ? -err : EIO));
-	if (bad)
-		fprintf(stderr, "zp_bench: %zu pages did not read back intact\n", bad);
-	return err || bad;
+	return verdict(err, bad);
 }
 
 /* The best runs of every row, added up per mode: pages and seconds. */
@@ -452,9 +458,5 @@ int main(int argc, char **argv)
 	}
 	zp_zswap_param_set("zpool", saved);
 	zp_cgroup_destroy(cg);
-	if (err)
-		fprintf(stderr, "zp_bench: a run failed: %s\n", strerror(err < 0 ? -err : EIO));
-	if (bad)
-		fprintf(stderr, "zp_bench: %zu pages did not read back intact\n", bad);
-	return err || bad;
+	return verdict(err, bad);
 }

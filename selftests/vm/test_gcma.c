@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * GCMA: zswap keeps pages in the idle part of the GCMA area (gcma=SIZE at
+ * boot), writes them through to the swap device, and contiguous
+ * allocations take the area back at any time.  A workload swaps while
+ * allocations of 1 page to the whole area claim it over and over: every
+ * allocation succeeds, every byte reads back, and the claims dropped
+ * zswap data that the workload then read from the swap device.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "zp_harness.h"
+#include "zp_util.h"
+
+#define LIMIT		(32UL << 20)
+#define WORKLOAD	(96UL << 20)
+#define CMA_DIR		"/sys/kernel/debug/cma/gcma"
+#define GCMA_DIR	"/sys/kernel/debug/gcma"
+
+static long long gcma_stat(const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), GCMA_DIR "/%s", name);
+	return zp_read_ll(path);
+}
+
+/* Allocate @pages of the area through CMA's debugfs: 0 or -errno. */
+static int area_alloc(long long pages)
+{
+	char val[32];
+
+	snprintf(val, sizeof(val), "%lld", pages);
+	return zp_write_file(CMA_DIR "/alloc", val);
+}
+
+static int area_free(long long pages)
+{
+	char val[32];
+
+	snprintf(val, sizeof(val), "%lld", pages);
+	return zp_write_file(CMA_DIR "/free", val);
+}
+
+/* Wait until the workload's entries are gone with its swap slots. */
+static bool pool_drains(struct zp_pool *pool)
+{
+	int tries;
+
+	for (tries = 0; tries < 100; tries++) {
+		if (zp_zswap_pools(pool, 1) != 1)
+			return false;
+		if (!pool->stored_pages && !pool->pool_pages &&
+		    !gcma_stat("lent_pages"))
+			return true;
+		usleep(50000);
+	}
+	return false;
+}
+
+FIXTURE(gcma) {
+	char saved[32];
+	char cg[256];
+	long long area;		/* pages */
+};
+
+FIXTURE_SETUP(gcma)
+{
+	if (access(CMA_DIR "/alloc", W_OK) || access(GCMA_DIR, R_OK))
+		SKIP(return, "no GCMA area: a kernel with CONFIG_GCMA and CONFIG_CMA_DEBUGFS, booted with gcma=SIZE");
+	self->area = zp_read_ll(CMA_DIR "/count");
+	ASSERT_GT(self->area, 0);
+	ASSERT_EQ(0, zp_read_ll(CMA_DIR "/used"));
+	ASSERT_EQ(0, zp_zswap_param_get("zpool", self->saved, sizeof(self->saved)));
+	ASSERT_EQ(0, zp_zswap_param_set("zpool", "gcma"));
+	ASSERT_EQ(0, zp_cgroup_create("zp-gcma", LIMIT, self->cg, sizeof(self->cg)));
+}
+
+FIXTURE_TEARDOWN(gcma)
+{
+	zp_cgroup_destroy(self->cg);
+	zp_zswap_param_set("zpool", self->saved);
+}
+
+struct held {
+	char memory_stat[300];
+	struct zp_pool pool;
+	long long lent;
+	long long charged;
+};
+
+static void look(void *arg)
+{
+	struct held *h = arg;
+
+	zp_zswap_pools(&h->pool, 1);
+	h->lent = gcma_stat("lent_pages");
+	h->charged = zp_stat_get(h->memory_stat, "zswap");
+}
+
+/*
+ * Pages stored in the gcma pool are written to the swap device too, are
+ * charged to no memory cgroup, and read back intact.
+ */
+TEST_F(gcma, stores_write_through)
+{
+	struct held h = { };
+	struct zp_workload w = {
+		.bytes = WORKLOAD,
+		.pattern = ZP_PATTERN_COMPRESSIBLE,
+		.between = look,
+		.arg = &h,
+	};
+	long long zswpout, pswpout;
+	struct zp_pool pool;
+
+	snprintf(h.memory_stat, sizeof(h.memory_stat), "%s/memory.stat",
+		 self->cg);
+	zswpout = zp_stat_get("/proc/vmstat", "zswpout");
+	pswpout = zp_stat_get("/proc/vmstat", "pswpout");
+	ASSERT_EQ(0, zp_run_in_cgroup(self->cg, &w));
+	zswpout = zp_stat_get("/proc/vmstat", "zswpout") - zswpout;
+	pswpout = zp_stat_get("/proc/vmstat", "pswpout") - pswpout;
+	TH_LOG("held %lld pages in %lld lent pages (%lld in the pool); %lld stored, %lld written to swap",
+	       h.pool.stored_pages, h.lent, h.pool.pool_pages, zswpout, pswpout);
+	EXPECT_EQ(0UL, w.bad_pages);
+	EXPECT_STREQ("gcma", h.pool.type);
+	EXPECT_GT(h.pool.stored_pages, 0);
+	EXPECT_GT(h.lent, 0);
+	EXPECT_EQ(h.lent, h.pool.pool_pages);
+	/* Every page stored went to the swap device as well. */
+	EXPECT_GE(pswpout, zswpout);
+	EXPECT_GT(zswpout, 0);
+	/* The area is not the memory cgroup's memory. */
+	EXPECT_EQ(0, h.charged);
+	EXPECT_TRUE(pool_drains(&pool));
+}
+
+struct claims {
+	long long area;
+	unsigned int round;
+	long long attempts;
+	long long failures;
+	long long pages;
+};
+
+/* 1, 16, 256, 2048 pages and the whole area, in turn. */
+static void claim(void *arg)
+{
+	struct claims *c = arg;
+	const long long sizes[] = { 1, 16, 256, 2048, c->area };
+	long long n = sizes[c->round++ % 5];
+
+	if (n > c->area)
+		n = c->area;
+	c->attempts++;
+	if (area_alloc(n)) {
+		c->failures++;
+		return;
+	}
+	c->pages += n;
+	if (area_free(n))
+		c->failures++;
+}
+
+/*
+ * Contiguous allocations claim the area over and over while the workload
+ * stores into it and loads from it: each one succeeds at once, and the
+ * loads whose data a claim dropped read the swap device.
+ */
+TEST_F(gcma, claims_never_fail_and_lose_nothing)
+{
+	struct claims c = { .area = self->area };
+	struct zp_workload w = {
+		.bytes = WORKLOAD,
+		.pattern = ZP_PATTERN_COMPRESSIBLE,
+		.during = claim,
+		.arg = &c,
+	};
+	long long dropped, objects, discarded_loads;
+	struct zp_pool pool;
+
+	dropped = gcma_stat("discarded_pages");
+	objects = gcma_stat("discarded_objects");
+	discarded_loads = zp_zswap_stat("load_discarded");
+	ASSERT_EQ(0, zp_run_in_cgroup(self->cg, &w));
+	dropped = gcma_stat("discarded_pages") - dropped;
+	objects = gcma_stat("discarded_objects") - objects;
+	discarded_loads = zp_zswap_stat("load_discarded") - discarded_loads;
+	TH_LOG("%lld allocations of %lld pages in all, %lld failed; they dropped %lld objects in %lld lent pages; %lld loads read the swap device instead",
+	       c.attempts, c.pages, c.failures, objects, dropped,
+	       discarded_loads);
+	EXPECT_EQ(0UL, w.bad_pages);
+	EXPECT_GE(c.attempts, 5);
+	EXPECT_EQ(0, c.failures);
+	EXPECT_GT(dropped, 0);
+	EXPECT_GE(objects, dropped);
+	EXPECT_GT(discarded_loads, 0);
+	EXPECT_EQ(0, zp_read_ll(CMA_DIR "/used"));
+	EXPECT_TRUE(pool_drains(&pool));
+}
+
+/* A memory cgroup that forbids swap writes cannot use a write-through pool. */
+TEST_F(gcma, memcg_without_writeback_is_refused)
+{
+	struct zp_workload w = {
+		.bytes = LIMIT / 2,
+		.pattern = ZP_PATTERN_COMPRESSIBLE,
+		.pageout = true,
+	};
+	long long refused;
+	struct zp_pool pool;
+	char path[300];
+
+	snprintf(path, sizeof(path), "%s/memory.zswap.writeback", self->cg);
+	ASSERT_EQ(0, zp_write_file(path, "0"));
+	refused = zp_zswap_stat("reject_no_writeback");
+	ASSERT_EQ(0, zp_run_in_cgroup(self->cg, &w));
+	refused = zp_zswap_stat("reject_no_writeback") - refused;
+	TH_LOG("%lld pages refused", refused);
+	EXPECT_EQ(0UL, w.bad_pages);
+	EXPECT_GT(refused, 0);
+	EXPECT_TRUE(pool_drains(&pool));
+}
+
+/* An allocation larger than the area fails with an error, changing nothing. */
+TEST_F(gcma, oversized_allocation_fails)
+{
+	EXPECT_EQ(-ENOMEM, area_alloc(self->area + 1));
+	EXPECT_EQ(0, zp_read_ll(CMA_DIR "/used"));
+	EXPECT_EQ(0, area_alloc(self->area));
+	EXPECT_EQ(self->area, zp_read_ll(CMA_DIR "/used"));
+	EXPECT_EQ(0, area_free(self->area));
+	EXPECT_EQ(0, zp_read_ll(CMA_DIR "/used"));
+}
+
+TEST_HARNESS_MAIN
