@@ -2,11 +2,12 @@
 /*
  * Per-pool compressed-memory statistics from the series' zpool and zswap
  * tracepoints: objects and pages (the compression ratio), allocation,
- * free and eviction counts, and reclaim latency histograms (evict,
- * writeback, shrink).  On request, mapping contention (how often and how
- * long maps wait, how long objects stay mapped), one memory cgroup's
- * zswap flows, and the sizes of the objects each pool holds (zpooltop
- * --whatif).
+ * free and eviction counts, reclaim latency histograms (evict,
+ * writeback, shrink), and what contiguous allocations dropped from gcma
+ * pools.  On request, mapping contention (how often and how long maps
+ * wait, how long objects stay mapped), one memory cgroup's zswap flows,
+ * the sizes of the objects each pool holds (zpooltop --whatif), and the
+ * latency of contiguous allocations per CMA area (zpooltop --cma).
  *
  * What a program costs is paid on every zswap store and load, so the
  * programs that run that often are the fewest that give the default
@@ -18,7 +19,13 @@
  *    two per load, and the kernel measures each map's lock wait while
  *    zpool_map has a program;
  *  - zswap_store and zswap_load (zpooltop -c): one more run per store
- *    and per load.
+ *    and per load;
+ *  - cma_alloc_start and cma_alloc_finish (zpooltop --cma): two runs per
+ *    contiguous allocation, none per store or load.
+ * gcma_discard is optional too, for another reason: only a kernel with
+ * GCMA has its tracepoint.  Readers load it where there is one; it runs
+ * once per contiguous allocation from the GCMA area that took pages back
+ * from a pool, never on a store or load.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -84,7 +91,34 @@ struct {
 	__type(value, struct zp_size_hist);
 } sizes SEC(".maps");
 
-/* Events for pool ids past ZP_MAX_POOLS: rare, and shared. */
+/*
+ * When the current task's contiguous allocation started (zpooltop --cma),
+ * in task storage as map_start is, and kept apart from it: an allocation
+ * may come while the task holds an object mapped.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u64);
+} cma_start SEC(".maps");
+
+/*
+ * Per CMA area, its contiguous allocations, per CPU (--cma only; readers
+ * shrink the map to one entry otherwise).  Only cma_alloc_finish writes
+ * them, so plain adds lose nothing, as with the counters.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, ZP_CMA_MAX_AREAS);
+	__type(key, struct zp_cma_key);
+	__type(value, struct zp_cma_stats);
+} cma_areas SEC(".maps");
+
+/*
+ * Events for pool ids past ZP_MAX_POOLS, and allocations of CMA areas
+ * past ZP_CMA_MAX_AREAS: rare, and shared.
+ */
 __u64 lost = 0;
 
 /* floor(log2(v)) in five steps, as bcc's libbpf-tools do it (bits.bpf.h). */
@@ -147,6 +181,7 @@ struct zero_ctx {
 /* What a fresh pool's copies start from (too big for the BPF stack). */
 const struct zp_pool_counters zero_counters = {};
 const struct zp_size_hist zero_sizes = {};
+const struct zp_cma_stats zero_cma = {};
 
 /*
  * Zero CPU @cpu's counters and sizes of a pool id; 1 (stop) past the last
@@ -204,18 +239,26 @@ int BPF_PROG(zpool_destroy, unsigned int id, const char *type)
 }
 
 /*
+ * A pool created before the program attached shows up by its events: the
+ * first one makes it live, with @type as its backend.
+ */
+static void pool_seen(struct zp_pool_info *p, const char *type)
+{
+	if (p->live)
+		return;
+	if (!p->type[0])
+		bpf_probe_read_kernel_str(p->type, sizeof(p->type), type);
+	p->live = 1;
+}
+
+/*
  * An object came or went, and the pool has @pool_pages pages after it.
- * A pool created before the program attached shows up by its events.
  * The shared entry is written only when something changed: a pool's
  * size changes by a page every few objects.
  */
 static void pool_event(struct zp_pool_info *p, const char *type, u64 pool_pages)
 {
-	if (!p->live) {
-		if (!p->type[0])
-			bpf_probe_read_kernel_str(p->type, sizeof(p->type), type);
-		p->live = 1;
-	}
+	pool_seen(p, type);
 	if (p->pool_pages != pool_pages)
 		p->pool_pages = pool_pages;
 }
@@ -341,6 +384,35 @@ int BPF_PROG(zswap_writeback, unsigned int id, const char *type, u64 cg,
 	return 0;
 }
 
+/*
+ * A contiguous allocation from the GCMA area took @pages lent pages back
+ * from gcma pool @id and dropped the @objects they held, after waiting
+ * @wait_ns for reads and writes under way in them.  The pool is smaller
+ * by those pages at once, with no zpool_free: the objects' zswap entries
+ * are freed later, by their next load or invalidation.
+ */
+SEC("?tp_btf/gcma_discard")
+int BPF_PROG(gcma_discard, unsigned int id, unsigned long pages,
+	     unsigned long objects, u64 wait_ns)
+{
+	struct zp_pool_info *p = pool(id);
+	struct zp_pool_counters *c;
+
+	if (!p)
+		return 0;
+	/* Only gcma pools discard: that is the type of one not seen yet. */
+	pool_seen(p, "gcma");
+	p->pool_pages = p->pool_pages > pages ? p->pool_pages - pages : 0;
+	c = cpu_counters(id);
+	if (!c)
+		return 0;
+	c->discards++;
+	c->discard_pages += pages;
+	c->discard_objects += objects;
+	c->discard_wait_ns += wait_ns;
+	return 0;
+}
+
 /* Reads and writes of objects (zpooltop -w). */
 SEC("?tp_btf/zpool_map")
 int BPF_PROG(zpool_map, unsigned int id, const char *type, size_t size,
@@ -408,6 +480,70 @@ int BPF_PROG(zswap_load, unsigned int id, const char *type, u64 cg,
 
 	if (!ret && m)
 		m->loads++;
+	return 0;
+}
+
+/*
+ * Contiguous allocations per CMA area (zpooltop --cma): start and finish
+ * come in the allocating task, which may sleep in between.  An allocation
+ * that started before the program attached has no start, and is left
+ * out.
+ */
+SEC("?tp_btf/cma_alloc_start")
+int BPF_PROG(cma_alloc_start, const char *name, unsigned long request_count,
+	     unsigned long available_count, unsigned long total_count,
+	     unsigned int align)
+{
+	__u64 *start;
+
+	start = bpf_task_storage_get(&cma_start, bpf_get_current_task_btf(), 0,
+				     BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (start)
+		*start = bpf_ktime_get_ns();
+	return 0;
+}
+
+/* This CPU's figures of the area @key, a new entry the first time. */
+static struct zp_cma_stats *cma_stats(const struct zp_cma_key *key)
+{
+	struct zp_cma_stats *s = bpf_map_lookup_elem(&cma_areas, key);
+
+	if (s)
+		return s;
+	/* Another CPU may add it meanwhile: look it up again either way. */
+	bpf_map_update_elem(&cma_areas, key, &zero_cma, BPF_NOEXIST);
+	s = bpf_map_lookup_elem(&cma_areas, key);
+	if (!s)
+		__sync_fetch_and_add(&lost, 1);	/* more areas than the map holds */
+	return s;
+}
+
+SEC("?tp_btf/cma_alloc_finish")
+int BPF_PROG(cma_alloc_finish, const char *name, unsigned long pfn,
+	     const struct page *page, unsigned long count, unsigned int align,
+	     int errorno)
+{
+	struct zp_cma_key key = {};
+	struct zp_cma_stats *s;
+	__u64 *start, ns;
+
+	start = bpf_task_storage_get(&cma_start, bpf_get_current_task_btf(), 0, 0);
+	if (!start || !*start)
+		return 0;
+	ns = bpf_ktime_get_ns() - *start;
+	*start = 0;
+	bpf_probe_read_kernel_str(key.name, sizeof(key.name), name);
+	s = cma_stats(&key);
+	if (!s)
+		return 0;
+	if (errorno) {
+		s->failures++;
+		return 0;
+	}
+	s->allocs++;
+	if (ns > s->max_ns)
+		s->max_ns = ns;
+	hist_add(&s->hist, ns);
 	return 0;
 }
 

@@ -2,8 +2,8 @@
 /*
  * Map layouts shared by zpool_stats.bpf.c and its userspace readers
  * (zpooltop, the VM selftests).  Everything is aggregated in the kernel
- * from the series' zpool and zswap tracepoints; userspace only reads,
- * sums the CPUs and differences.
+ * from the series' zpool, zswap and gcma tracepoints and CMA's own;
+ * userspace only reads, sums the CPUs and differences.
  *
  * Where a figure lives follows from how often it is written:
  *  - struct zp_pool_info, one per pool id and shared by every CPU: what
@@ -42,8 +42,9 @@ struct zp_hist {
  * zpool_create and zpool_destroy of the id, so a reader never mixes two
  * pools; gen 0 is a pool older than the program.  pool_pages is the
  * pool's size as of the last zpool_malloc or zpool_free, as the event
- * reported it: a gauge, which per-CPU copies could not give (each CPU
- * would hold the size as of its own last event).
+ * reported it, less the pages a gcma_discard took from the pool since: a
+ * gauge, which per-CPU copies could not give (each CPU would hold the
+ * size as of its own last event).
  */
 struct zp_pool_info {
 	char type[ZP_TYPE_LEN];
@@ -74,6 +75,16 @@ struct zp_pool_counters {
 	/* zpool_map (with zpooltop -w): reads and writes that waited for a lock */
 	__u64 map_waits;
 	__u64 map_wait_ns;
+	/*
+	 * gcma_discard, in a gcma pool: contiguous allocations that took
+	 * lent pages back (one event per run of the range whose lent pages
+	 * were this pool's), the pages and the objects they dropped, and
+	 * the time they waited for reads and writes under way there.
+	 */
+	__u64 discards;
+	__u64 discard_pages;
+	__u64 discard_objects;
+	__u64 discard_wait_ns;
 	struct zp_hist hist[ZP_NR_HISTS];
 };
 
@@ -109,6 +120,28 @@ struct zp_memcg_stats {
 	__u64 store_compressed_bytes;
 	__u64 loads;
 	__u64 writebacks;
+};
+
+/*
+ * zpooltop --cma: contiguous allocations (cma_alloc_start to
+ * cma_alloc_finish in one task) per CMA area, keyed by the area's name,
+ * per CPU.  The histogram and max_ns are of the allocations that
+ * succeeded; a failure is only counted.  Areas past ZP_CMA_MAX_AREAS are
+ * counted as lost.  Every field is a __u64; readers sum the CPUs' copies,
+ * except max_ns, of which they take the largest.
+ */
+#define ZP_CMA_NAME_LEN		64	/* CMA_MAX_NAME */
+#define ZP_CMA_MAX_AREAS	64
+
+struct zp_cma_key {
+	char name[ZP_CMA_NAME_LEN];
+};
+
+struct zp_cma_stats {
+	__u64 allocs;		/* cma_alloc_finish with errorno 0 */
+	__u64 failures;		/* cma_alloc_finish with an error */
+	__u64 max_ns;		/* the longest allocation that succeeded */
+	struct zp_hist hist;	/* the allocations that succeeded */
 };
 
 #endif /* ZPOOL_STATS_H */

@@ -2,8 +2,8 @@
 /*
  * Host unit tests of zpooltop's core: histogram percentiles and deltas,
  * sort keys, the sums of the per-CPU counters, turning two reads of the
- * BPF counters into a row, the seeds
- * of older pools, lost events, option values, the kernel counters it
+ * BPF counters into a row, gcma discards, the CMA areas of --cma, the
+ * seeds of older pools, lost events, option values, the kernel counters it
  * reads, and the text, JSON and metrics it prints (the JSON is checked by
  * Python's parser, key by key; the metrics by prometheus_client's
  * OpenMetrics and Prometheus text parsers), and the packing models of
@@ -232,14 +232,123 @@ static void test_seeds(void)
 			 (long long)(100 + zpt_pool_objects(&now)));
 }
 
+/* gcma_discard's counters: per CPU, then a row's interval and totals. */
+static void test_discards(void)
+{
+	struct zp_pool_counters cpu[3] = {};
+	struct zpt_pool prev = {}, now = {};
+	struct zpt_discards total;
+	struct zpt_row row;
+
+	cpu[0].discards = 2;
+	cpu[0].discard_pages = 64;
+	cpu[0].discard_objects = 900;
+	cpu[1].discards = 1;
+	cpu[1].discard_pages = 8;
+	cpu[1].discard_objects = 100;
+	cpu[1].discard_wait_ns = 1500;
+	cpu[2].discard_wait_ns = 2500;
+	zpt_sum_percpu(&now.c, cpu, sizeof(now.c), 3);
+	strcpy(now.info.type, "gcma");
+	now.info.pool_pages = 10;
+	prev.c.discards = 1;		/* before the interval */
+	prev.c.discard_pages = 32;
+	prev.c.discard_objects = 400;
+	prev.c.discard_wait_ns = 1000;
+	zpt_row_from_stats(&row, 4, &now, &prev, 0, 2.0);
+	zpt_discards_from_counters(&total, &row.total);
+	ksft_test_result(row.discards.events == 2 && row.discards.pages == 40 &&
+			 row.discards.objects == 600 && row.discards.wait_ns == 3000 &&
+			 total.events == 3 && total.pages == 72 && total.objects == 1000 &&
+			 total.wait_ns == 4000,
+			 "discards: the CPUs' counters add up; the interval's are the growth, the totals kept (%llu pages, %llu in all)\n",
+			 (unsigned long long)row.discards.pages, (unsigned long long)total.pages);
+
+	/* A pool id reused by a new pool: its counters started over. */
+	prev.c.discards = 9;
+	prev.c.discard_pages = 500;
+	prev.c.discard_objects = 5000;
+	prev.c.discard_wait_ns = 99999;
+	zpt_row_from_stats(&row, 4, &now, &prev, 0, 2.0);
+	ksft_test_result(row.discards.events == 3 && row.discards.pages == 72 &&
+			 row.discards.objects == 1000 && row.discards.wait_ns == 4000,
+			 "discards: counters that went down count from zero, not as a wrapped difference\n");
+
+	memset(&now, 0, sizeof(now));
+	memset(&prev, 0, sizeof(prev));
+	strcpy(now.info.type, "gcma");
+	zpt_row_from_stats(&row, 1, &now, &prev, 0, 1.0);
+	ksft_test_result(zpt_row_shows_discards(&row), "a gcma pool shows its discards, none yet\n");
+	strcpy(now.info.type, "zsmalloc");
+	zpt_row_from_stats(&row, 1, &now, &prev, 0, 1.0);
+	ksft_test_result(!zpt_row_shows_discards(&row),
+			 "a pool of another backend without discards shows none\n");
+	now.c.discards = 1;
+	zpt_row_from_stats(&row, 1, &now, &prev, 0, 1.0);
+	ksft_test_result(zpt_row_shows_discards(&row),
+			 "a pool of any backend that discarded shows it\n");
+}
+
+/* --cma: per-CPU figures of an area, summed, and its percentiles. */
+static void test_cma_areas(void)
+{
+	struct zp_cma_stats cpu[3] = {}, sum;
+	struct zpt_cma_area area, areas[3];
+	char name[ZP_CMA_NAME_LEN];
+
+	cpu[0].allocs = 12;
+	cpu[0].max_ns = 1900000;
+	cpu[0].hist.slots[20] = 12;	/* [1048576, 2097152) ns */
+	cpu[1].allocs = 8;
+	cpu[1].failures = 1;
+	cpu[1].max_ns = 2000000;
+	cpu[1].hist.slots[20] = 8;
+	cpu[2].failures = 2;
+	cpu[2].max_ns = 0;
+	memset(&sum, 0xff, sizeof(sum));
+	zpt_cma_sum_percpu(&sum, cpu, 3);
+	ksft_test_result(sum.allocs == 20 && sum.failures == 3 && sum.max_ns == 2000000 &&
+			 sum.hist.slots[20] == 20 && zpt_hist_count(&sum.hist) == 20,
+			 "cma: counts add up over the CPUs, the max is the largest CPU's, not their sum (%llu)\n",
+			 (unsigned long long)sum.max_ns);
+
+	memset(name, 'x', sizeof(name));	/* a key filling the whole field */
+	memcpy(name, "gcma", 5);
+	zpt_cma_area_from_stats(&area, name, &sum);
+	/* p50 1048576 + 1048576 * 10 / 20; p99 would be 2086666, past the max */
+	ksft_test_result(!strcmp(area.name, "gcma") && area.allocs == 20 && area.failures == 3 &&
+			 area.p50_ns == 1572864 && area.p99_ns == 2000000 && area.max_ns == 2000000,
+			 "cma: p50 and p99 from the log2 slots, never past the max (p50 %llu p99 %llu max %llu)\n",
+			 (unsigned long long)area.p50_ns, (unsigned long long)area.p99_ns,
+			 (unsigned long long)area.max_ns);
+
+	memset(&sum, 0, sizeof(sum));
+	sum.failures = 4;
+	memset(name, 'a', sizeof(name));	/* no terminating NUL at all */
+	zpt_cma_area_from_stats(&area, name, &sum);
+	ksft_test_result(area.allocs == 0 && area.failures == 4 && area.p50_ns == 0 &&
+			 area.p99_ns == 0 && area.max_ns == 0 &&
+			 strlen(area.name) == ZP_CMA_NAME_LEN - 1,
+			 "cma: an area with failures only has no latency; a name filling the key is cut, terminated\n");
+
+	memset(areas, 0, sizeof(areas));
+	strcpy(areas[0].name, "reserved");
+	strcpy(areas[1].name, "gcma");
+	strcpy(areas[2].name, "hugetlb0");
+	zpt_sort_cma_areas(areas, 3);
+	ksft_test_result(!strcmp(areas[0].name, "gcma") && !strcmp(areas[1].name, "hugetlb0") &&
+			 !strcmp(areas[2].name, "reserved"),
+			 "cma: areas are listed by name\n");
+}
+
 static void test_lost(void)
 {
 	char buf[256] = "";
 
 	ksft_test_result(!zpt_lost_warning(buf, sizeof(buf), 5, 5) && !buf[0] &&
 			 zpt_lost_warning(buf, sizeof(buf), 5, 12) &&
-			 !strncmp(buf, "zpooltop: warning: 7 events lost in this interval (pools with an id above 63)",
-				  strlen("zpooltop: warning: 7 events lost in this interval (pools with an id above 63)")) &&
+			 !strncmp(buf, "zpooltop: warning: 7 events lost in this interval (pools with an id above 63, or CMA areas past the first 64)",
+				  strlen("zpooltop: warning: 7 events lost in this interval (pools with an id above 63, or CMA areas past the first 64)")) &&
 			 buf[strlen(buf) - 1] == '\n' && !strchr(buf, '\n')[1],
 			 "lost events warn once, with the interval's count, only when they grew\n");
 }
@@ -372,8 +481,13 @@ static void make_view(struct zpt_view *v)
 	v->waits = true;
 }
 
-/* The view printed by @print, with map timing measured (-w) or not. */
-static char *print_view(void (*print)(FILE *, const struct zpt_view *, bool), bool hist,
+typedef void print_fn(FILE *, const struct zpt_view *, bool);
+
+/*
+ * What @print prints of the view @make builds, with map timing measured
+ * (-w) or not: the text, or NULL.  The rows are cleared after.
+ */
+static char *print_made(void (*make)(struct zpt_view *), print_fn *print, bool hist,
 			bool waits)
 {
 	struct zpt_view v;
@@ -383,14 +497,21 @@ static char *print_view(void (*print)(FILE *, const struct zpt_view *, bool), bo
 
 	if (!f)
 		return NULL;
-	make_view(&v);
+	make(&v);
 	v.waits = waits;
 	print(f, &v, hist);
 	fclose(f);
+	memset(view_rows, 0, sizeof(view_rows));
 	return buf;
 }
 
-static char *print_to_string(void (*print)(FILE *, const struct zpt_view *, bool), bool hist)
+/* The view printed by @print, with map timing measured (-w) or not. */
+static char *print_view(print_fn *print, bool hist, bool waits)
+{
+	return print_made(make_view, print, hist, waits);
+}
+
+static char *print_to_string(print_fn *print, bool hist)
 {
 	return print_view(print, hist, true);
 }
@@ -473,6 +594,97 @@ static void test_first_screen(void)
 	free(buf);
 }
 
+/*
+ * A view with a gcma pool that discarded, a zsmalloc pool that did not,
+ * and two CMA areas (--cma), one never successful.
+ */
+static struct zpt_cma_area view_areas[2];
+
+static void make_gcma_view(struct zpt_view *v)
+{
+	make_view(v);
+	view_rows[1] = (struct zpt_row){ .id = 5, .type = "gcma", .stored_pages = 2048,
+		.pool_pages = 512, .ratio = 4.0 };
+	view_rows[1].discards = (struct zpt_discards){ 3, 96, 2300, 412000 };
+	view_rows[1].total.discards = 12;
+	view_rows[1].total.discard_pages = 384;
+	view_rows[1].total.discard_objects = 9100;
+	view_rows[1].total.discard_wait_ns = 1500000;
+	memset(view_areas, 0, sizeof(view_areas));
+	strcpy(view_areas[0].name, "gcma");
+	view_areas[0].allocs = 20;
+	view_areas[0].failures = 1;
+	view_areas[0].p50_ns = 1572864;
+	view_areas[0].p99_ns = 2000000;
+	view_areas[0].max_ns = 2000000;
+	view_areas[0].hist.slots[20] = 20;
+	strcpy(view_areas[1].name, "a-cma-area-with-a-long-name");
+	view_areas[1].failures = 2;
+	v->cma = true;
+	v->areas = view_areas;
+	v->nareas = 2;
+}
+
+/* The gcma view printed by @print: its text, or NULL. */
+static char *print_gcma_view(print_fn *print, bool hist)
+{
+	return print_made(make_gcma_view, print, hist, true);
+}
+
+/* --cma before any allocation, in the view of make_view(). */
+static void make_cma_view(struct zpt_view *v)
+{
+	make_view(v);
+	v->cma = true;
+}
+
+static size_t widest_line(const char *text)
+{
+	size_t widest = 0, len;
+
+	while (text && *text) {
+		len = strcspn(text, "\n");
+		if (len > widest)
+			widest = len;
+		text += len + (text[len] == '\n');
+	}
+	return widest;
+}
+
+static void test_gcma_text(void)
+{
+	char *text = print_gcma_view(zpt_print_text, false);
+
+	ksft_test_result(text && widest_line(text) <= 80 &&
+			 strstr(text, "\nDISCARDS    in the interval          | since counting began\n"
+				"ID BACKEND  EVENTS PAGES  OBJS  WAIT | EVENTS PAGES  OBJS  WAIT\n"
+				" 5 gcma          3    96  2300 412us |     12   384  9100 1.5ms\n") &&
+			 !strstr(text, " 0 zsmalloc      "),
+			 "text: the discard table has the gcma pool only, the interval's and the totals, in 80 columns\n");
+	ksft_test_result(text && strstr(text, "\nCMA AREA         ALLOCS  FAIL   P50   P99   MAX  since zpooltop started\n"
+					    "gcma                 20     1 1.6ms 2.0ms 2.0ms\n"
+					    "a-cma-area-with-      0     2     -     -     -\n") &&
+			 !strstr(text, "cma area gcma"),
+			 "text, --cma: each area's allocations, failures, p50, p99 and max, no histogram without --hist\n");
+	free(text);
+
+	text = print_gcma_view(zpt_print_text, true);
+	ksft_test_result(text &&
+			 strstr(text, "\ncma area gcma: latency of the allocations that succeeded:\n"
+				"                   nsecs : count    distribution\n") &&
+			 strstr(text, "   1048576 -> 2097151    : 20       |****************************************|\n") &&
+			 strstr(text, "cma area a-cma-area-with-a-long-name: latency of the allocations that succeeded:\n"
+				"     (no samples)\n"),
+			 "text, --cma --hist: each area's log2 star histogram, under its whole name\n");
+	free(text);
+
+	text = print_view(zpt_print_text, true, true);
+	ksft_test_result(text && !strstr(text, "DISCARDS") && !strstr(text, "CMA AREA") &&
+			 !strstr(text, "cma area"),
+			 "text without gcma pools or --cma: no discard table, no CMA areas\n");
+	free(text);
+}
+
 /* Python's json module checks the syntax and every documented key. */
 static const char json_check[] =
 	"import json, sys\n"
@@ -522,21 +734,81 @@ static int python(const char *python, const char *script, const char *input)
 	return status;
 }
 
+/* @json is one line, and the Python @check passes on it, given @arg as argv[1]. */
+static bool json_passes(const char *json, const char *check, const char *arg)
+{
+	char *script;
+	bool ok;
+
+	if (!json || asprintf(&script, "import sys; sys.argv = ['', '%s']\n%s", arg, check) < 0)
+		return false;
+	ok = strchr(json, '\n') == json + strlen(json) - 1 &&
+	     python("python3", script, json) == 0;
+	free(script);
+	return ok;
+}
+
 static void test_json(void)
 {
-	char script[sizeof(json_check) + 64], *json;
+	char *json;
 	int w;
 
 	for (w = 1; w >= 0; w--) {
 		json = print_view(zpt_print_json, true, w);
-		snprintf(script, sizeof(script), "import sys; sys.argv = ['', '%s']\n%s",
-			 w ? "waits" : "", json_check);
-		ksft_test_result(json && strchr(json, '\n') == json + strlen(json) - 1 &&
-				 python("python3", script, json) == 0,
+		ksft_test_result(json_passes(json, json_check, w ? "waits" : ""),
 				 "JSON%s: one line that parses, with schema 2 and every documented key and value%s\n",
 				 w ? " with -w" : "", w ? "" : ", and no map_* key");
 		free(json);
 	}
+}
+
+/*
+ * The gcma view's JSON: discards in the gcma pool only, the CMA areas
+ * after the pools, their histograms only with --hist (argv[1]), and the
+ * schema unchanged, since these keys come only with gcma pools or --cma.
+ */
+static const char gcma_json_check[] =
+	"import json, sys\n"
+	"hist = sys.argv[1] == 'hist'\n"
+	"o = json.loads(sys.stdin.read())\n"
+	"assert o['schema'] == 2 and list(o)[-2:] == ['pools', 'cma'], list(o)\n"
+	"p = {x['backend']: x for x in o['pools']}\n"
+	"assert 'discards' not in p['zsmalloc'] and 'cma' not in p['zsmalloc']\n"
+	"d = p['gcma']['discards']\n"
+	"assert d == {'events': 3, 'pages': 96, 'objects': 2300, 'wait_ns': 412000,\n"
+	"             'total_events': 12, 'total_pages': 384, 'total_objects': 9100,\n"
+	"             'total_wait_ns': 1500000}, d\n"
+	"assert p['gcma']['stored_pages'] == 2048 and p['gcma']['ratio'] == 4\n"
+	"c = o['cma']\n"
+	"keys = {'area', 'allocs', 'failures', 'alloc_p50_ns', 'alloc_p99_ns', 'alloc_max_ns'}\n"
+	"keys |= {'alloc_hist'} if hist else set()\n"
+	"assert [a['area'] for a in c] == ['gcma', 'a-cma-area-with-a-long-name'], c\n"
+	"assert all(set(a) == keys for a in c), [set(a) ^ keys for a in c]\n"
+	"g = c[0]\n"
+	"assert (g['allocs'], g['failures']) == (20, 1)\n"
+	"assert (g['alloc_p50_ns'], g['alloc_p99_ns'], g['alloc_max_ns']) == (1572864, 2000000, 2000000)\n"
+	"assert not hist or (len(g['alloc_hist']) == 32 and g['alloc_hist'][20] == 20 and\n"
+	"                    sum(g['alloc_hist']) == g['allocs'])\n"
+	"assert (c[1]['allocs'], c[1]['failures'], c[1]['alloc_max_ns']) == (0, 2, 0)\n";
+
+static void test_gcma_json(void)
+{
+	char *json;
+	int h;
+
+	for (h = 1; h >= 0; h--) {
+		json = print_gcma_view(zpt_print_json, h);
+		ksft_test_result(json_passes(json, gcma_json_check, h ? "hist" : ""),
+				 "JSON, --cma%s: discards in the gcma pool, each CMA area's figures%s, schema 2\n",
+				 h ? " --hist" : "", h ? " and histogram" : "");
+		free(json);
+	}
+
+	/* --cma before any allocation: an empty list, not a missing key. */
+	json = print_made(make_cma_view, zpt_print_json, false, true);
+	ksft_test_result(json && strstr(json, "],\"cma\":[]}\n") && !strstr(json, "discards"),
+			 "JSON, --cma before any allocation: \"cma\":[], and no discards without a gcma pool\n");
+	free(json);
 }
 
 /*
@@ -991,13 +1263,15 @@ static void test_whatif_output(void)
 int main(void)
 {
 	ksft_print_header();
-	ksft_set_plan(34 + 26 + 6);
+	ksft_set_plan(34 + 26 + 6 + 9 + 7);
 	test_percentiles();
 	test_delta();
 	test_sort_keys();
 	test_sum_percpu();
 	test_row();
 	test_seeds();
+	test_discards();
+	test_cma_areas();
 	test_lost();
 	test_output_mode();
 	test_sorting();
@@ -1008,6 +1282,8 @@ int main(void)
 	test_text_default();
 	test_first_screen();
 	test_json();
+	test_gcma_text();
+	test_gcma_json();
 	test_metrics();
 	test_metrics_file();
 	test_zsmalloc_classes();

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -313,12 +314,18 @@ int zp_zswap_param_set(const char *param, const char *val)
 	return zp_write_file(path, val);
 }
 
-long long zp_zswap_stat(const char *name)
+/* A number in debugfs, /sys/kernel/debug/@dir/@name, or -1. */
+static long long debugfs_ll(const char *dir, const char *name)
 {
 	char path[256];
 
-	snprintf(path, sizeof(path), "/sys/kernel/debug/zswap/%s", name);
+	snprintf(path, sizeof(path), "/sys/kernel/debug/%s/%s", dir, name);
 	return zp_read_ll(path);
+}
+
+long long zp_zswap_stat(const char *name)
+{
+	return debugfs_ll("zswap", name);
 }
 
 int zp_zswap_pools(struct zp_pool *pools, int max)
@@ -343,4 +350,57 @@ int zp_zswap_pools(struct zp_pool *pools, int max)
 	}
 	fclose(f);
 	return n;
+}
+
+long long zp_cma_stat(const char *area, const char *file)
+{
+	char dir[128];
+
+	snprintf(dir, sizeof(dir), "cma/%s", area);
+	return debugfs_ll(dir, file);
+}
+
+int zp_cma_write(const char *area, const char *file, long long pages)
+{
+	char path[256], val[32];
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/cma/%s/%s", area, file);
+	snprintf(val, sizeof(val), "%lld", pages);
+	return zp_write_file(path, val);
+}
+
+long long zp_gcma_stat(const char *name)
+{
+	return debugfs_ll("gcma", name);
+}
+
+pid_t zp_spawn_until_output(char *const argv[], const char *out, int timeout_s)
+{
+	struct stat st;
+	pid_t pid;
+	int i;
+
+	unlink(out);		/* no earlier output counts as this one's */
+	pid = fork();
+	if (pid == 0) {
+		if (!freopen(out, "w", stdout))
+			_exit(127);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	for (i = 0; pid > 0 && i < timeout_s * 10; i++) {
+		if (!stat(out, &st) && st.st_size > 0)
+			break;
+		usleep(100000);
+	}
+	return pid;
+}
+
+int zp_interrupt(pid_t pid)
+{
+	int status;
+
+	if (kill(pid, SIGINT) || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

@@ -106,4 +106,27 @@ struct zp_pool {
 /* The pools, current first: how many were read (at most max), or -errno. */
 int zp_zswap_pools(struct zp_pool *pools, int max);
 
+/*
+ * A CMA area's debugfs (CONFIG_CMA_DEBUGFS), /sys/kernel/debug/cma/AREA:
+ * the number a file of it shows ("count", "used"), or -1.
+ */
+long long zp_cma_stat(const char *area, const char *file);
+/* Allocate ("alloc") or free ("free") @pages of @area there: 0 or -errno. */
+int zp_cma_write(const char *area, const char *file, long long pages);
+/* GCMA's counters, /sys/kernel/debug/gcma/NAME: the value, or -1. */
+long long zp_gcma_stat(const char *name);
+
+/*
+ * Run @argv (argv[0] the program's path) with its standard output in
+ * @out, and wait up to @timeout_s seconds until it has written something
+ * there (zpooltop: its first report, once its programs are attached).
+ * The child's pid (which may have written nothing yet), or -1.
+ */
+pid_t zp_spawn_until_output(char *const argv[], const char *out, int timeout_s);
+/*
+ * SIGINT to @pid, as a user's Ctrl-C, then its exit status, 128 + the
+ * signal that killed it, or -1.
+ */
+int zp_interrupt(pid_t pid);
+
 #endif

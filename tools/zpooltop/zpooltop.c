@@ -4,14 +4,15 @@
  *
  * One row per zpool pool (zswap has one per backend in use): what it
  * stores, its size and compression ratio, allocation, free and eviction
- * rates and reclaim latency; with -w, how often and how long reads and
- * writes of objects wait for the backend's locks.  Everything per pool
- * comes from the zpool and zswap tracepoints through
- * bpf/zpool_stats.bpf.c, whose programs are loaded only for what is
- * shown: by default one program run per zswap store and per load.  The
- * header line is the kernel's own counters.  With --whatif, each pool's
- * objects are also packed, on paper, into every backend zpooltop has a
- * model of.
+ * rates and reclaim latency, and what contiguous allocations took back
+ * from gcma pools; with -w, how often and how long reads and writes of
+ * objects wait for the backend's locks.  Everything per pool comes from
+ * the zpool, zswap and gcma tracepoints through bpf/zpool_stats.bpf.c,
+ * whose programs are loaded only for what is shown: by default one
+ * program run per zswap store and per load.  The header line is the
+ * kernel's own counters.  With --whatif, each pool's objects are also
+ * packed, on paper, into every backend zpooltop has a model of; with
+ * --cma, contiguous allocations are timed per CMA area.
  */
 #include <argp.h>
 #include <errno.h>
@@ -57,6 +58,7 @@ static struct env {
 	bool hist;
 	bool whatif;
 	bool waits;
+	bool cma;
 	int format;		/* enum zpt_format; -1: not given */
 	const char *textfile;
 	int sort;
@@ -77,8 +79,8 @@ const char *argp_program_version = "zpooltop 0.3 (zpool series for Linux 7.2)";
 const char argp_program_doc[] =
 "Show compressed-memory pools (zswap on zpool), refreshing like top.\n"
 "\n"
-"USAGE: zpooltop [-h] [-v] [-C] [-b | -j | -o FORMAT] [-w] [--hist] [--whatif]\n"
-"                [-s KEY] [-r ROWS] [-c CGROUP] [--textfile FILE]\n"
+"USAGE: zpooltop [-h] [-v] [-C] [-b | -j | -o FORMAT] [-w] [--cma] [--hist]\n"
+"                [--whatif] [-s KEY] [-r ROWS] [-c CGROUP] [--textfile FILE]\n"
 "                [interval] [count]\n"
 "\n"
 "EXAMPLES:\n"
@@ -88,13 +90,14 @@ const char argp_program_doc[] =
 "    zpooltop -j            # one JSON object per second (see zpooltop(8))\n"
 "    zpooltop -w -s waits -r 5  # the five pools whose maps wait most\n"
 "    zpooltop --hist        # with the latency histograms\n"
+"    zpooltop --cma --hist -b 10 1  # contiguous allocations per CMA area\n"
 "    zpooltop --whatif -b 5 1  # each pool's size on every backend\n"
 "    zpooltop -o openmetrics 15 1   # one report as OpenMetrics\n"
 "    zpooltop --textfile /var/lib/prometheus/node-exporter/zpooltop.prom 15\n"
 "                           # for node_exporter's textfile collector\n"
 "    zpooltop -c /sys/fs/cgroup/app  # also this cgroup's zswap flows\n";
 
-enum { OPT_HIST = 1000, OPT_TEXTFILE, OPT_WHATIF };
+enum { OPT_HIST = 1000, OPT_TEXTFILE, OPT_WHATIF, OPT_CMA };
 
 static const struct argp_option opts[] = {
 	{ "verbose", 'v', NULL, 0, "Verbose debug output (libbpf's log)", 0 },
@@ -107,7 +110,9 @@ static const struct argp_option opts[] = {
 	  "Write each report to FILE, atomically, in Prometheus's text format (node_exporter's textfile collector); standard output gets reports too only with -o, -j, -b or -C", 0 },
 	{ "waits", 'w', NULL, 0,
 	  "Also time reads and writes of objects: lock waits (WAIT, WT99) and hold times; one more BPF program run per store, two per load", 0 },
-	{ "hist", OPT_HIST, NULL, 0, "Add the latency histograms (writeback, evict, shrink; with -w map wait and map hold)", 0 },
+	{ "cma", OPT_CMA, NULL, 0,
+	  "Also time contiguous allocations, per CMA area: count, failures, p50, p99 and max since start (text and JSON); two BPF program runs per allocation", 0 },
+	{ "hist", OPT_HIST, NULL, 0, "Add the latency histograms (writeback, evict, shrink; with -w map wait and map hold; with --cma each CMA area's)", 0 },
 	{ "whatif", OPT_WHATIF, NULL, 0,
 	  "Add each pool's predicted size and ratio on every backend, from the sizes of the objects it holds (text and JSON)", 0 },
 	{ "sort", 's', "KEY", 0,
@@ -162,6 +167,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_WHATIF:
 		env.whatif = true;
 		break;
+	case OPT_CMA:
+		env.cma = true;
+		break;
 	case 'w':
 		env.waits = true;
 		break;
@@ -199,6 +207,11 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			argp_error(state, "-b is for text; it does not go with -o");
 		if (env.whatif && env.format == ZPT_FMT_OPENMETRICS)
 			argp_error(state, "--whatif is for text and JSON; it does not go with -o openmetrics");
+		if (env.cma && env.format == ZPT_FMT_OPENMETRICS)
+			argp_error(state, "--cma is for text and JSON; it does not go with -o openmetrics");
+		/* --textfile alone prints nothing on standard output */
+		if (env.cma && env.format < 0 && env.textfile && !env.batch && !env.noclear)
+			argp_error(state, "--cma is for text and JSON; with --textfile, add -b or -j to see it");
 		if (env.sort == ZPT_SORT_WAITS && !env.waits)
 			argp_error(state, "sorting by waits needs -w, which measures them");
 		break;
@@ -236,21 +249,51 @@ static bool have_privileges(void)
 #undef HAS_CAP
 }
 
-/* Does the running kernel have the series' tracepoints?  Reads its BTF. */
-static bool have_series_tracepoints(void)
+/* Does the kernel whose BTF is @btf have the tracepoint @event? */
+static bool have_event(const struct btf *btf, const char *event)
 {
-	static const char *const events[] = {
-		"btf_trace_zpool_map", "btf_trace_zpool_malloc",
-		"btf_trace_zswap_store",
-	};
+	char name[64];
+
+	snprintf(name, sizeof(name), "btf_trace_%s", event);
+	return btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) > 0;
+}
+
+/* What the running kernel has, from its BTF, for the programs to load. */
+struct kernel_events {
+	bool gcma;		/* gcma_discard */
+};
+
+/*
+ * Whether the running kernel has the tracepoints of what was asked: the
+ * series' always, CMA's with --cma; GCMA's are optional.  0, or 1 after
+ * saying what is missing.
+ */
+static int probe_kernel(struct kernel_events *k)
+{
+	static const char *const series[] = { "zpool_map", "zpool_malloc", "zswap_store" };
 	struct btf *btf = btf__load_vmlinux_btf();
-	bool ok = btf != NULL;
+	int err = 0;
 	size_t i;
 
-	for (i = 0; ok && i < sizeof(events) / sizeof(events[0]); i++)
-		ok = btf__find_by_name_kind(btf, events[i], BTF_KIND_TYPEDEF) > 0;
+	if (!btf) {
+		fprintf(stderr, "zpooltop: cannot read the kernel's BTF (%s): %s.\n", VMLINUX_BTF,
+			strerror(errno));
+		return 1;
+	}
+	for (i = 0; i < sizeof(series) / sizeof(series[0]); i++)
+		if (!have_event(btf, series[i]))
+			break;
+	if (i < sizeof(series) / sizeof(series[0])) {
+		fprintf(stderr, "zpooltop: this kernel has no zpool tracepoints; boot a kernel with the zpool patch series (make kernel).\n");
+		err = 1;
+	} else if (env.cma && !(have_event(btf, "cma_alloc_start") &&
+				have_event(btf, "cma_alloc_finish"))) {
+		fprintf(stderr, "zpooltop: this kernel has no CMA tracepoints (cma_alloc_start, cma_alloc_finish), which --cma times; boot a kernel built with CONFIG_CMA.\n");
+		err = 1;
+	}
+	k->gcma = have_event(btf, "gcma_discard");
 	btf__free(btf);
-	return ok;
+	return err;
 }
 
 /* The id of a cgroup v2 directory (its inode), or 0 after saying why not. */
@@ -298,7 +341,7 @@ static void read_totals(struct zpt_totals *t)
 
 /* The maps zpooltop reads, and room for one per-CPU value of any of them. */
 static struct maps {
-	int pools, counters, sizes, memcg;
+	int pools, counters, sizes, memcg, cma_areas;
 	unsigned int ncpus;
 	void *percpu;
 } maps;
@@ -312,6 +355,8 @@ static int maps_init(struct zpool_stats_bpf *obj)
 		return n ? n : -EINVAL;
 	if (sizeof(struct zp_pool_counters) > most)
 		most = sizeof(struct zp_pool_counters);
+	if (sizeof(struct zp_cma_stats) > most)
+		most = sizeof(struct zp_cma_stats);
 	maps.ncpus = (unsigned int)n;
 	maps.percpu = calloc(maps.ncpus, (most + 7) / 8 * 8);
 	if (!maps.percpu)
@@ -320,6 +365,7 @@ static int maps_init(struct zpool_stats_bpf *obj)
 	maps.counters = bpf_map__fd(obj->maps.counters);
 	maps.sizes = bpf_map__fd(obj->maps.sizes);
 	maps.memcg = bpf_map__fd(obj->maps.memcg);
+	maps.cma_areas = bpf_map__fd(obj->maps.cma_areas);
 	return 0;
 }
 
@@ -330,6 +376,29 @@ static int read_percpu(int fd, __u32 key, void *sum, size_t size)
 		return -errno;
 	zpt_sum_percpu(sum, maps.percpu, size, maps.ncpus);
 	return 0;
+}
+
+/* --cma: every area seen so far, sorted by name; how many, or -errno. */
+static int read_cma(struct zpt_cma_area *areas)
+{
+	struct zp_cma_key key, next;
+	struct zp_cma_stats sum;
+	int n = 0;
+
+	/*
+	 * Areas are only ever added: a walk sees each at most once, and one
+	 * added meanwhile in a bucket already passed shows in the next report.
+	 */
+	while (n < ZP_CMA_MAX_AREAS &&
+	       !bpf_map_get_next_key(maps.cma_areas, n ? &key : NULL, &next)) {
+		key = next;
+		if (bpf_map_lookup_elem(maps.cma_areas, &key, maps.percpu))
+			return -errno;
+		zpt_cma_sum_percpu(&sum, maps.percpu, maps.ncpus);
+		zpt_cma_area_from_stats(&areas[n++], key.name, &sum);
+	}
+	zpt_sort_cma_areas(areas, n);
+	return n;
 }
 
 /*
@@ -508,6 +577,29 @@ static size_t make_rows(struct zpt_row *rows, const struct zpt_pool *now,
 	return n;
 }
 
+/*
+ * What every report adds to its rows: their order and limit, the
+ * predictions of --whatif, and the CMA areas of --cma.  0, or -errno.
+ */
+static int complete_view(struct zpt_view *view, struct zpt_row *rows,
+			 struct zpt_cma_area *areas, const struct zpt_models *m)
+{
+	int n;
+
+	zpt_sort_rows(rows, view->nrows, env.sort);
+	if (view->nrows > env.rows)
+		view->nrows = env.rows;
+	if (env.whatif)
+		rows_whatif(rows, view->nrows, m);
+	if (!env.cma)
+		return 0;
+	n = read_cma(areas);
+	if (n < 0)
+		return n;
+	view->nareas = (size_t)n;
+	return 0;
+}
+
 /* One report, to standard output and, with --textfile, to the file. */
 static int report(const struct zpt_view *view, bool clear, unsigned long i)
 {
@@ -549,7 +641,9 @@ int main(int argc, char **argv)
 	static struct zpt_pool stats[2][ZP_MAX_POOLS];
 	struct zp_memcg_stats mc[2] = {};
 	struct zpt_seed seeds[ZP_MAX_POOLS] = {};
+	static struct zpt_cma_area areas[ZP_CMA_MAX_AREAS];
 	struct zpt_row rows[ZP_MAX_POOLS];
+	struct kernel_events kernel;
 	struct zpool_stats_bpf *obj = NULL;
 	static struct zpt_models models;
 	struct zpt_memcg_row memcg_row;
@@ -585,6 +679,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	if (probe_kernel(&kernel))
+		return 1;
 	if (env.whatif && load_models(&models, env.format == ZPT_FMT_JSON))
 		return 1;
 
@@ -596,29 +692,32 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	/*
-	 * The default view's programs load by default; the others only for
-	 * what was asked: -w times reads and writes, -c counts a cgroup's
-	 * stores and loads.
+	 * The default view's programs load by default, with gcma_discard
+	 * where the kernel has GCMA; the others only for what was asked: -w
+	 * times reads and writes, -c counts a cgroup's stores and loads,
+	 * --cma times contiguous allocations.
 	 */
+	bpf_program__set_autoload(obj->progs.gcma_discard, kernel.gcma);
 	bpf_program__set_autoload(obj->progs.zpool_map, env.waits);
 	bpf_program__set_autoload(obj->progs.zpool_unmap, env.waits);
 	bpf_program__set_autoload(obj->progs.zswap_store, memcg_id != 0);
 	bpf_program__set_autoload(obj->progs.zswap_load, memcg_id != 0);
+	bpf_program__set_autoload(obj->progs.cma_alloc_start, env.cma);
+	bpf_program__set_autoload(obj->progs.cma_alloc_finish, env.cma);
 	obj->rodata->target_memcg = memcg_id;
 	obj->rodata->whatif = env.whatif;
 	/* Without --whatif, nothing uses the size histograms: one entry. */
 	if (!env.whatif)
 		bpf_map__set_max_entries(obj->maps.sizes, 1);
+	/* Nor the CMA areas without --cma. */
+	if (!env.cma)
+		bpf_map__set_max_entries(obj->maps.cma_areas, 1);
 	err = zpool_stats_bpf__load(obj);
 	if (!err)
 		err = zpool_stats_bpf__attach(obj);
 	if (err) {
-		/* Only now parse the kernel's BTF, to say why: start-up stays cheap. */
-		if (!have_series_tracepoints())
-			fprintf(stderr, "zpooltop: this kernel has no zpool tracepoints; boot a kernel with the zpool patch series (make kernel).\n");
-		else
-			fprintf(stderr, "zpooltop: cannot load and attach the BPF programs: %s (-v shows libbpf's log).\n",
-				strerror(-err));
+		fprintf(stderr, "zpooltop: cannot load and attach the BPF programs: %s (-v shows libbpf's log).\n",
+			strerror(-err));
 		goto cleanup;
 	}
 
@@ -644,6 +743,8 @@ int main(int argc, char **argv)
 	view.page_size = (unsigned long)sysconf(_SC_PAGESIZE);
 	view.rows = rows;
 	view.waits = env.waits;
+	view.cma = env.cma;
+	view.areas = areas;
 
 	/* On a terminal, the pools at once; rates after the first interval. */
 	if (clear) {
@@ -651,11 +752,9 @@ int main(int argc, char **argv)
 		view.time = time(NULL);
 		view.lost_events = lost;
 		view.nrows = make_rows(rows, stats[cur], stats[cur], seeds, 0);
-		zpt_sort_rows(rows, view.nrows, env.sort);
-		if (view.nrows > env.rows)
-			view.nrows = env.rows;
-		if (env.whatif)
-			rows_whatif(rows, view.nrows, &models);
+		err = complete_view(&view, rows, areas, &models);
+		if (err)
+			goto read_failed;
 		report(&view, clear, 0);
 	}
 
@@ -669,11 +768,9 @@ int main(int argc, char **argv)
 		view.time = time(NULL);
 		view.interval_s = t1 - t0;
 		view.nrows = make_rows(rows, stats[!cur], stats[cur], seeds, view.interval_s);
-		zpt_sort_rows(rows, view.nrows, env.sort);
-		if (view.nrows > env.rows)
-			view.nrows = env.rows;
-		if (env.whatif)
-			rows_whatif(rows, view.nrows, &models);
+		err = complete_view(&view, rows, areas, &models);
+		if (err)
+			goto read_failed;
 		if (memcg_id) {
 			err = read_percpu(maps.memcg, 0, &mc[!cur], sizeof(mc[!cur]));
 			if (err)

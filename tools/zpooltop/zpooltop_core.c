@@ -47,15 +47,19 @@ __u64 zpt_hist_percentile(const struct zp_hist *h, double p)
 	return (__u64)(v + 0.5);
 }
 
+/* A counter's growth; a pool id reused by a new pool starts over. */
+static __u64 grown(__u64 now, __u64 prev)
+{
+	return now >= prev ? now - prev : now;
+}
+
 void zpt_hist_delta(struct zp_hist *out, const struct zp_hist *now,
 		    const struct zp_hist *prev)
 {
 	int i;
 
-	/* Counters only grow; a pool id reused by a new pool starts over. */
 	for (i = 0; i < ZP_HIST_SLOTS; i++)
-		out->slots[i] = now->slots[i] >= prev->slots[i] ?
-				now->slots[i] - prev->slots[i] : now->slots[i];
+		out->slots[i] = grown(now->slots[i], prev->slots[i]);
 }
 
 static const char *const sort_names[] = {
@@ -111,6 +115,20 @@ void zpt_sum_percpu(void *sum, const void *percpu, size_t size, unsigned int ncp
 			out[i] += copy[i];
 }
 
+void zpt_discards_from_counters(struct zpt_discards *d,
+				const struct zp_pool_counters *c)
+{
+	d->events = c->discards;
+	d->pages = c->discard_pages;
+	d->objects = c->discard_objects;
+	d->wait_ns = c->discard_wait_ns;
+}
+
+bool zpt_row_shows_discards(const struct zpt_row *row)
+{
+	return !strcmp(row->type, ZPT_GCMA) || row->total.discards;
+}
+
 void zpt_row_from_stats(struct zpt_row *row, unsigned int id,
 			const struct zpt_pool *now, const struct zpt_pool *prev,
 			__s64 seed_objects, double interval_s)
@@ -131,6 +149,11 @@ void zpt_row_from_stats(struct zpt_row *row, unsigned int id,
 	row->frees_s = rate(n->frees, p->frees, interval_s);
 	row->evicts_s = rate(n->evicts, p->evicts, interval_s);
 	row->map_waits_s = rate(n->map_waits, p->map_waits, interval_s);
+	/* The events come together: each one's fields restart together. */
+	row->discards.events = grown(n->discards, p->discards);
+	row->discards.pages = grown(n->discard_pages, p->discard_pages);
+	row->discards.objects = grown(n->discard_objects, p->discard_objects);
+	row->discards.wait_ns = grown(n->discard_wait_ns, p->discard_wait_ns);
 
 	for (h = 0; h < ZP_NR_HISTS; h++) {
 		zpt_hist_delta(&row->hist[h], &n->hist[h], &p->hist[h]);
@@ -670,8 +693,8 @@ bool zpt_lost_warning(char *buf, size_t size, __u64 prev, __u64 now)
 	if (now <= prev)
 		return false;
 	snprintf(buf, size,
-		 "zpooltop: warning: %llu events lost in this interval (pools with an id above %d); the figures miss them.\n",
-		 (unsigned long long)(now - prev), ZP_MAX_POOLS - 1);
+		 "zpooltop: warning: %llu events lost in this interval (pools with an id above %d, or CMA areas past the first %d); the figures miss them.\n",
+		 (unsigned long long)(now - prev), ZP_MAX_POOLS - 1, ZP_CMA_MAX_AREAS);
 	return true;
 }
 
@@ -709,6 +732,53 @@ void zpt_memcg_row_from_stats(struct zpt_memcg_row *row,
 	row->writebacks_s = rate(now->writebacks, prev->writebacks, interval_s);
 	row->store_ratio = comp && now->store_orig_bytes >= prev->store_orig_bytes ?
 			   (double)orig / (double)comp : 0;
+}
+
+void zpt_cma_sum_percpu(struct zp_cma_stats *sum, const void *percpu,
+			unsigned int ncpus)
+{
+	size_t stride = (sizeof(*sum) + 7) / 8 * 8;
+	const struct zp_cma_stats *copy;
+	unsigned int cpu;
+
+	zpt_sum_percpu(sum, percpu, sizeof(*sum), ncpus);
+	sum->max_ns = 0;
+	for (cpu = 0; cpu < ncpus; cpu++) {
+		copy = (const void *)((const char *)percpu + cpu * stride);
+		if (copy->max_ns > sum->max_ns)
+			sum->max_ns = copy->max_ns;
+	}
+}
+
+void zpt_cma_area_from_stats(struct zpt_cma_area *area, const char *name,
+			     const struct zp_cma_stats *s)
+{
+	memset(area, 0, sizeof(*area));
+	memcpy(area->name, name, sizeof(area->name));
+	area->name[sizeof(area->name) - 1] = '\0';
+	area->allocs = s->allocs;
+	area->failures = s->failures;
+	area->max_ns = s->max_ns;
+	area->hist = s->hist;
+	area->p50_ns = zpt_hist_percentile(&s->hist, 0.50);
+	area->p99_ns = zpt_hist_percentile(&s->hist, 0.99);
+	/* Interpolation stays inside the slot; the slot may reach past the max. */
+	if (area->p50_ns > area->max_ns)
+		area->p50_ns = area->max_ns;
+	if (area->p99_ns > area->max_ns)
+		area->p99_ns = area->max_ns;
+}
+
+static int compare_areas(const void *a, const void *b)
+{
+	const struct zpt_cma_area *x = a, *y = b;
+
+	return strcmp(x->name, y->name);
+}
+
+void zpt_sort_cma_areas(struct zpt_cma_area *areas, size_t n)
+{
+	qsort(areas, n, sizeof(*areas), compare_areas);
 }
 
 /* v with a k/M/G/T suffix in at most 5 characters. */
@@ -873,6 +943,89 @@ static void print_whatif(FILE *f, const struct zpt_row *r, unsigned long page_si
 	}
 }
 
+/* A count of the interval: "-" before the first interval has passed. */
+static void fmt_interval_ns(char *buf, size_t size, __u64 ns, const struct zpt_view *view)
+{
+	if (view->interval_s <= 0)
+		snprintf(buf, size, "-");
+	else
+		zpt_fmt_ns(buf, size, ns);
+}
+
+/* One row's discards: @d, of the interval if @interval, else since counting began. */
+static void print_discard_figures(FILE *f, const struct zpt_discards *d,
+				  const struct zpt_view *v, bool interval)
+{
+	char a[16], b[16], c[16], w[16];
+
+	if (interval) {
+		fmt_rate(a, sizeof(a), (double)d->events, v);
+		fmt_rate(b, sizeof(b), (double)d->pages, v);
+		fmt_rate(c, sizeof(c), (double)d->objects, v);
+		fmt_interval_ns(w, sizeof(w), d->wait_ns, v);
+	} else {
+		zpt_fmt_count(a, sizeof(a), (double)d->events);
+		zpt_fmt_count(b, sizeof(b), (double)d->pages);
+		zpt_fmt_count(c, sizeof(c), (double)d->objects);
+		zpt_fmt_ns(w, sizeof(w), d->wait_ns);
+	}
+	fprintf(f, " %6s %5s %5s %5s", a, b, c, w);
+}
+
+/*
+ * The discards of gcma pools, and of any pool that discarded: in the
+ * interval, and since counting began.
+ */
+static void print_discards(FILE *f, const struct zpt_view *v)
+{
+	struct zpt_discards total;
+	bool any = false;
+	size_t i;
+
+	for (i = 0; i < v->nrows; i++) {
+		const struct zpt_row *r = &v->rows[i];
+
+		if (!zpt_row_shows_discards(r))
+			continue;
+		if (!any) {
+			fprintf(f, "\n%-11s %-24s %s\n", "DISCARDS", "in the interval",
+				"| since counting began");
+			fprintf(f, "%2s %-8s %6s %5s %5s %5s | %6s %5s %5s %5s\n", "ID",
+				"BACKEND", "EVENTS", "PAGES", "OBJS", "WAIT", "EVENTS",
+				"PAGES", "OBJS", "WAIT");
+			any = true;
+		}
+		fprintf(f, "%2u %-8.8s", r->id, r->type);
+		print_discard_figures(f, &r->discards, v, true);
+		fputs(" |", f);
+		zpt_discards_from_counters(&total, &r->total);
+		print_discard_figures(f, &total, v, false);
+		fputc('\n', f);
+	}
+}
+
+/* --cma: each CMA area's contiguous allocations since zpooltop started. */
+static void print_cma(FILE *f, const struct zpt_view *v)
+{
+	char a[16], b[16], c[16], d[16], e[16];
+	size_t i;
+
+	fprintf(f, "\n%-16s %6s %5s %5s %5s %5s  since zpooltop started\n", "CMA AREA",
+		"ALLOCS", "FAIL", "P50", "P99", "MAX");
+	for (i = 0; i < v->nareas; i++) {
+		const struct zpt_cma_area *ar = &v->areas[i];
+
+		zpt_fmt_count(a, sizeof(a), (double)ar->allocs);
+		zpt_fmt_count(b, sizeof(b), (double)ar->failures);
+		zpt_fmt_ns(c, sizeof(c), ar->p50_ns);
+		zpt_fmt_ns(d, sizeof(d), ar->p99_ns);
+		zpt_fmt_ns(e, sizeof(e), ar->max_ns);
+		fprintf(f, "%-16.16s %6s %5s %5s %5s %5s\n", ar->name, a, b, c, d, e);
+	}
+	if (!v->nareas)
+		fprintf(f, "   (no contiguous allocation yet)\n");
+}
+
 void zpt_print_text(FILE *f, const struct zpt_view *v, bool hist)
 {
 	char tbuf[16], a[16], b[16], c[16], d[16], e[16], g[16], h[16], k[16], w[16];
@@ -939,8 +1092,11 @@ void zpt_print_text(FILE *f, const struct zpt_view *v, bool hist)
 	}
 	if (!v->nrows)
 		fprintf(f, "   (no pools)\n");
+	print_discards(f, v);
 	for (i = 0; i < v->nrows; i++)
 		print_whatif(f, &v->rows[i], v->page_size);
+	if (v->cma)
+		print_cma(f, v);
 	for (i = 0; hist && v->interval_s > 0 && i < v->nrows; i++) {
 		for (j = 0; j < ZP_NR_HISTS; j++) {
 			if (!level_measured(v, hist_order[j]))
@@ -949,6 +1105,11 @@ void zpt_print_text(FILE *f, const struct zpt_view *v, bool hist)
 				v->rows[i].type, hist_names[hist_order[j]].what);
 			zpt_print_log2_hist(f, &v->rows[i].hist[hist_order[j]], "nsecs");
 		}
+	}
+	for (i = 0; hist && v->cma && i < v->nareas; i++) {
+		fprintf(f, "\ncma area %s: latency of the allocations that succeeded:\n",
+			v->areas[i].name);
+		zpt_print_log2_hist(f, &v->areas[i].hist, "nsecs");
 	}
 }
 
@@ -991,6 +1152,44 @@ static void json_whatif(FILE *f, const struct zpt_row *r, unsigned long page_siz
 			(unsigned long long)r->whatif[b].pool_pages * page_size,
 			r->whatif[b].ratio);
 	fputc('}', f);
+}
+
+/* A row's discards: the interval's, then the totals since counting began. */
+static void json_discards(FILE *f, const struct zpt_row *r)
+{
+	struct zpt_discards t;
+
+	zpt_discards_from_counters(&t, &r->total);
+	fprintf(f, ",\"discards\":{\"events\":%llu,\"pages\":%llu,\"objects\":%llu,"
+		"\"wait_ns\":%llu,\"total_events\":%llu,\"total_pages\":%llu,"
+		"\"total_objects\":%llu,\"total_wait_ns\":%llu}",
+		(unsigned long long)r->discards.events, (unsigned long long)r->discards.pages,
+		(unsigned long long)r->discards.objects, (unsigned long long)r->discards.wait_ns,
+		(unsigned long long)t.events, (unsigned long long)t.pages,
+		(unsigned long long)t.objects, (unsigned long long)t.wait_ns);
+}
+
+/* --cma: the areas, each with its histogram too with --hist. */
+static void json_cma(FILE *f, const struct zpt_view *v, bool hist)
+{
+	size_t i;
+
+	fputs(",\"cma\":[", f);
+	for (i = 0; i < v->nareas; i++) {
+		const struct zpt_cma_area *a = &v->areas[i];
+
+		fprintf(f, "%s{\"area\":", i ? "," : "");
+		json_string(f, a->name);
+		fprintf(f, ",\"allocs\":%llu,\"failures\":%llu,\"alloc_p50_ns\":%llu,"
+			"\"alloc_p99_ns\":%llu,\"alloc_max_ns\":%llu",
+			(unsigned long long)a->allocs, (unsigned long long)a->failures,
+			(unsigned long long)a->p50_ns, (unsigned long long)a->p99_ns,
+			(unsigned long long)a->max_ns);
+		if (hist)
+			json_hist(f, "alloc", &a->hist);
+		fputc('}', f);
+	}
+	fputc(']', f);
 }
 
 void zpt_print_json(FILE *f, const struct zpt_view *v, bool hist)
@@ -1047,11 +1246,16 @@ void zpt_print_json(FILE *f, const struct zpt_view *v, bool hist)
 			if (level_measured(v, hist_order[j]))
 				json_hist(f, hist_names[hist_order[j]].name,
 					  &r->hist[hist_order[j]]);
+		if (zpt_row_shows_discards(r))
+			json_discards(f, r);
 		if (r->has_whatif)
 			json_whatif(f, r, v->page_size);
 		fputc('}', f);
 	}
-	fputs("]}\n", f);
+	fputc(']', f);
+	if (v->cma)
+		json_cma(f, v, hist);
+	fputs("}\n", f);
 }
 
 /* A label value: backslash, double quote and newline escaped. */
@@ -1227,7 +1431,7 @@ void zpt_print_metrics(FILE *f, const struct zpt_view *v, enum zpt_metrics_forma
 		}
 	}
 	metric_head(f, fmt, "lost_events", "counter", NULL,
-		    "Events the BPF program could not count (pool ids or memory cgroups past its tables).");
+		    "Events the BPF program could not count (pool ids or CMA areas past its tables).");
 	fprintf(f, "zpooltop_lost_events_total %llu\n", (unsigned long long)v->lost_events);
 	if (fmt == ZPT_METRICS_OPENMETRICS)
 		fputs("# EOF\n", f);

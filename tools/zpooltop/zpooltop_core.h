@@ -3,8 +3,8 @@
  * zpooltop's arithmetic, kept apart from BPF and the terminal so that it
  * can be unit-tested on the host: the sums of the per-CPU BPF counters
  * and their interval deltas, percentiles of log2 histograms, the sort
- * keys of the pool rows, the output formats, and the packing models of
- * --whatif.
+ * keys of the pool rows, gcma discards, the CMA areas of --cma, the
+ * output formats, and the packing models of --whatif.
  */
 #ifndef ZPOOLTOP_CORE_H
 #define ZPOOLTOP_CORE_H
@@ -57,10 +57,7 @@ const char *zpt_sort_key_names(void);
 enum zpt_backend {
 	ZPT_BACKEND_ZSMALLOC,
 	ZPT_BACKEND_ZBUD,
-	/*
-	 * gcma: its model goes here once the backend exists (DESIGN.md,
-	 * section 9); nothing about its layout is assumed before that.
-	 */
+	/* gcma has no model: zpooltop predicts nothing for its pools. */
 	ZPT_NR_BACKENDS,
 };
 
@@ -154,7 +151,6 @@ __u64 zpt_zbud_pages_in_order(const size_t *sizes, size_t n, unsigned int page_s
 struct zpt_models {
 	unsigned int page_size;
 	struct zpt_zsmalloc zsmalloc;
-	/* gcma: its area's layout, once the backend exists */
 };
 
 struct zpt_whatif {
@@ -190,6 +186,18 @@ __s64 zpt_pool_objects(const struct zpt_pool *p);
 void zpt_sum_percpu(void *sum, const void *percpu, size_t size, unsigned int ncpus);
 
 /*
+ * What contiguous allocations took from a gcma pool (gcma_discard): the
+ * events, the lent pages taken back, the objects dropped with them, and
+ * the time spent waiting for the reads and writes under way there.
+ */
+struct zpt_discards {
+	__u64 events;
+	__u64 pages;
+	__u64 objects;
+	__u64 wait_ns;
+};
+
+/*
  * One pool's figures for one interval, as shown on a row.  The latencies
  * are kept per level, indexed by enum zp_hist_kind: the levels nest (a
  * shrink wraps evictions, a zbud eviction calls writeback), so they are
@@ -205,6 +213,7 @@ struct zpt_row {
 	double allocs_s, frees_s, evicts_s, map_waits_s;
 	__u64 p50_ns[ZP_NR_HISTS], p99_ns[ZP_NR_HISTS];
 	struct zp_hist hist[ZP_NR_HISTS];	/* this interval's */
+	struct zpt_discards discards;		/* this interval's */
 	/*
 	 * The counters and histograms as the program keeps them, summed over
 	 * the CPUs: since the pool's creation or the program's start,
@@ -222,6 +231,18 @@ struct zpt_row {
 	double coverage;	/* known_pages / stored_pages, at most 1 */
 	struct zpt_whatif whatif[ZPT_NR_BACKENDS];
 };
+
+/* The name of a gcma pool's backend, the only one that discards. */
+#define ZPT_GCMA	"gcma"
+
+/*
+ * Whether a row gets the discard figures: a gcma pool, or one that
+ * discarded since counting began.
+ */
+bool zpt_row_shows_discards(const struct zpt_row *row);
+/* The discards counted in @c, the counters as the program keeps them. */
+void zpt_discards_from_counters(struct zpt_discards *d,
+				const struct zp_pool_counters *c);
 
 /* The reclaim level the text table's RCL50/RCL99 columns show. */
 #define ZPT_RECLAIM_HIST	ZP_HIST_WRITEBACK
@@ -288,7 +309,8 @@ int zpt_parse_seeds(const char *text, const struct zpt_pool *counted,
 		    struct zpt_seed *seeds);
 
 /*
- * Events the program could not count (pool ids past ZP_MAX_POOLS) went
+ * Events the program could not count (pool ids past ZP_MAX_POOLS, CMA
+ * areas past ZP_CMA_MAX_AREAS) went
  * from @prev to @now: the warning to print, in @buf, and true; false if
  * none were lost.
  */
@@ -307,6 +329,30 @@ void zpt_memcg_row_from_stats(struct zpt_memcg_row *row,
 			      const struct zp_memcg_stats *prev,
 			      double interval_s);
 
+/*
+ * One CMA area's contiguous allocations since the program attached
+ * (--cma): those that succeeded, their latency, and the failures.
+ */
+struct zpt_cma_area {
+	char name[ZP_CMA_NAME_LEN];
+	__u64 allocs;		/* that succeeded */
+	__u64 failures;
+	__u64 p50_ns, p99_ns, max_ns;	/* of those that succeeded; 0 if none */
+	struct zp_hist hist;
+};
+
+/*
+ * Sum @ncpus copies of an area's per-CPU figures, laid out as for
+ * zpt_sum_percpu(), into @sum: every count added, max_ns the largest.
+ */
+void zpt_cma_sum_percpu(struct zp_cma_stats *sum, const void *percpu,
+			unsigned int ncpus);
+/* Fill @area from @name (a map key, maybe unterminated) and its summed figures. */
+void zpt_cma_area_from_stats(struct zpt_cma_area *area, const char *name,
+			     const struct zp_cma_stats *s);
+/* Sort @areas by name. */
+void zpt_sort_cma_areas(struct zpt_cma_area *areas, size_t n);
+
 /* Everything one interval shows. */
 struct zpt_view {
 	long long time;		/* wall clock, seconds since the epoch */
@@ -323,11 +369,20 @@ struct zpt_view {
 	 * metrics.  Without it they are left out, not shown as 0.
 	 */
 	bool waits;
+	/*
+	 * Contiguous allocations are measured (--cma): the CMA areas seen
+	 * since zpooltop started, sorted by name, none yet if @nareas is 0.
+	 */
+	bool cma;
+	const struct zpt_cma_area *areas;
+	size_t nareas;
 };
 
 /*
  * The version of the JSON layout, in every object as "schema".  2: the
  * map_waits_s, map_wait_* and map_hold_* keys are there only with -w.
+ * Keys that come only with an option (cma) or with a kind of pool
+ * (discards) change no other, and leave it as it is.
  */
 #define ZPT_JSON_SCHEMA	2
 
@@ -355,8 +410,8 @@ enum zpt_metrics_format {
 /*
  * The screen as aligned text in at most 80 columns; with @hist, each
  * pool's latency histograms follow (writeback, evict, shrink, and with
- * -w map wait and map hold).  Before the first interval, rates and
- * latencies show "-".
+ * -w map wait and map hold), then with --cma each CMA area's.  Before
+ * the first interval, rates and latencies show "-".
  */
 void zpt_print_text(FILE *f, const struct zpt_view *v, bool hist);
 /* One JSON object on one line (keys documented in zpooltop.8). */

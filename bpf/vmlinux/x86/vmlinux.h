@@ -3,8 +3,9 @@
  * The kernel types zpool_stats.bpf.c needs, for x86_64, in the form
  * `bpftool btf dump file vmlinux format c` writes them: the integer
  * typedefs and the UAPI constants of the maps and helpers it uses.  The
- * program reads no kernel structure (its tp_btf arguments are scalars and
- * a string), so it has no CO-RE field relocations; structures added here
+ * program reads no kernel structure (its tp_btf arguments are scalars,
+ * strings and a struct page pointer it does not follow), so it has no
+ * CO-RE field relocations; structures added here
  * must stay under the preserve_access_index pragma so that CO-RE relocates
  * them.  To build against the full types of a running kernel instead:
  * make zpooltop VMLINUX_BTF=/sys/kernel/btf/vmlinux
@@ -50,6 +51,8 @@ enum {
 	false = 0,
 	true = 1,
 };
+
+struct page;
 
 struct task_struct;
 
