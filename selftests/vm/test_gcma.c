@@ -20,29 +20,15 @@
 #define CMA_DIR		"/sys/kernel/debug/cma/gcma"
 #define GCMA_DIR	"/sys/kernel/debug/gcma"
 
-static long long gcma_stat(const char *name)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), GCMA_DIR "/%s", name);
-	return zp_read_ll(path);
-}
-
-/* Allocate @pages of the area through CMA's debugfs: 0 or -errno. */
+/* Allocate or free @pages of the area through CMA's debugfs: 0 or -errno. */
 static int area_alloc(long long pages)
 {
-	char val[32];
-
-	snprintf(val, sizeof(val), "%lld", pages);
-	return zp_write_file(CMA_DIR "/alloc", val);
+	return zp_cma_write("gcma", "alloc", pages);
 }
 
 static int area_free(long long pages)
 {
-	char val[32];
-
-	snprintf(val, sizeof(val), "%lld", pages);
-	return zp_write_file(CMA_DIR "/free", val);
+	return zp_cma_write("gcma", "free", pages);
 }
 
 /* Wait until the workload's entries are gone with its swap slots. */
@@ -54,7 +40,7 @@ static bool pool_drains(struct zp_pool *pool)
 		if (zp_zswap_pools(pool, 1) != 1)
 			return false;
 		if (!pool->stored_pages && !pool->pool_pages &&
-		    !gcma_stat("lent_pages"))
+		    !zp_gcma_stat("lent_pages"))
 			return true;
 		usleep(50000);
 	}
@@ -71,9 +57,9 @@ FIXTURE_SETUP(gcma)
 {
 	if (access(CMA_DIR "/alloc", W_OK) || access(GCMA_DIR, R_OK))
 		SKIP(return, "no GCMA area: a kernel with CONFIG_GCMA and CONFIG_CMA_DEBUGFS, booted with gcma=SIZE");
-	self->area = zp_read_ll(CMA_DIR "/count");
+	self->area = zp_cma_stat("gcma", "count");
 	ASSERT_GT(self->area, 0);
-	ASSERT_EQ(0, zp_read_ll(CMA_DIR "/used"));
+	ASSERT_EQ(0, zp_cma_stat("gcma", "used"));
 	ASSERT_EQ(0, zp_zswap_param_get("zpool", self->saved, sizeof(self->saved)));
 	ASSERT_EQ(0, zp_zswap_param_set("zpool", "gcma"));
 	ASSERT_EQ(0, zp_cgroup_create("zp-gcma", LIMIT, self->cg, sizeof(self->cg)));
@@ -97,7 +83,7 @@ static void look(void *arg)
 	struct held *h = arg;
 
 	zp_zswap_pools(&h->pool, 1);
-	h->lent = gcma_stat("lent_pages");
+	h->lent = zp_gcma_stat("lent_pages");
 	h->charged = zp_stat_get(h->memory_stat, "zswap");
 }
 
@@ -183,12 +169,12 @@ TEST_F(gcma, claims_never_fail_and_lose_nothing)
 	long long dropped, objects, discarded_loads;
 	struct zp_pool pool;
 
-	dropped = gcma_stat("discarded_pages");
-	objects = gcma_stat("discarded_objects");
+	dropped = zp_gcma_stat("discarded_pages");
+	objects = zp_gcma_stat("discarded_objects");
 	discarded_loads = zp_zswap_stat("load_discarded");
 	ASSERT_EQ(0, zp_run_in_cgroup(self->cg, &w));
-	dropped = gcma_stat("discarded_pages") - dropped;
-	objects = gcma_stat("discarded_objects") - objects;
+	dropped = zp_gcma_stat("discarded_pages") - dropped;
+	objects = zp_gcma_stat("discarded_objects") - objects;
 	discarded_loads = zp_zswap_stat("load_discarded") - discarded_loads;
 	TH_LOG("%lld allocations of %lld pages in all, %lld failed; they dropped %lld objects in %lld lent pages; %lld loads read the swap device instead",
 	       c.attempts, c.pages, c.failures, objects, dropped,
@@ -199,7 +185,7 @@ TEST_F(gcma, claims_never_fail_and_lose_nothing)
 	EXPECT_GT(dropped, 0);
 	EXPECT_GE(objects, dropped);
 	EXPECT_GT(discarded_loads, 0);
-	EXPECT_EQ(0, zp_read_ll(CMA_DIR "/used"));
+	EXPECT_EQ(0, zp_cma_stat("gcma", "used"));
 	EXPECT_TRUE(pool_drains(&pool));
 }
 
@@ -230,11 +216,11 @@ TEST_F(gcma, memcg_without_writeback_is_refused)
 TEST_F(gcma, oversized_allocation_fails)
 {
 	EXPECT_EQ(-ENOMEM, area_alloc(self->area + 1));
-	EXPECT_EQ(0, zp_read_ll(CMA_DIR "/used"));
+	EXPECT_EQ(0, zp_cma_stat("gcma", "used"));
 	EXPECT_EQ(0, area_alloc(self->area));
-	EXPECT_EQ(self->area, zp_read_ll(CMA_DIR "/used"));
+	EXPECT_EQ(self->area, zp_cma_stat("gcma", "used"));
 	EXPECT_EQ(0, area_free(self->area));
-	EXPECT_EQ(0, zp_read_ll(CMA_DIR "/used"));
+	EXPECT_EQ(0, zp_cma_stat("gcma", "used"));
 }
 
 TEST_HARNESS_MAIN

@@ -54,15 +54,6 @@ static int trace_set(const char *file, const char *val)
 	return zp_write_file(path, val);
 }
 
-static int area_write(const char *area, const char *file, long pages)
-{
-	char path[256], val[32];
-
-	snprintf(path, sizeof(path), CMA_DEBUGFS "/%s/%s", area, file);
-	snprintf(val, sizeof(val), "%ld", pages);
-	return zp_write_file(path, val);
-}
-
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -154,7 +145,6 @@ int main(int argc, char **argv)
 {
 	struct area areas[MAX_AREAS] = { };
 	int rounds, nareas, i, r, measured, asked = 0;
-	char path[256];
 	size_t s;
 
 	rounds = argc > 2 ? atoi(argv[1]) : 0;
@@ -166,8 +156,7 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < nareas; i++) {
 		areas[i].name = argv[i + 2];
-		snprintf(path, sizeof(path), CMA_DEBUGFS "/%s/count", areas[i].name);
-		areas[i].count = zp_read_ll(path);
+		areas[i].count = zp_cma_stat(areas[i].name, "count");
 		if (areas[i].count <= 0) {
 			fprintf(stderr, "%s: no CMA area %s in " CMA_DEBUGFS "\n",
 				argv[0], areas[i].name);
@@ -192,8 +181,8 @@ int main(int argc, char **argv)
 				long pages = areas[i].cells[s].pages;
 
 				asked++;
-				if (!area_write(areas[i].name, "alloc", pages))
-					area_write(areas[i].name, "free", pages);
+				if (!zp_cma_write(areas[i].name, "alloc", pages))
+					zp_cma_write(areas[i].name, "free", pages);
 			}
 		}
 	}
