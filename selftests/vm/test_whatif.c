@@ -121,34 +121,6 @@ static int parse_report(const char *line, unsigned int id, const char *own,
 	return 1;
 }
 
-static double wall_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* The pages sit in zswap, unchanged: debugfs is read, zpooltop reports. */
-struct hold {
-	double start, end;	/* wall clock */
-	struct zp_pool pool;	/* debugfs's current pool, mid-hold */
-	int err;
-};
-
-static void hold_pages(void *arg)
-{
-	struct zp_pool pools[MAX_POOLS];
-	struct hold *h = arg;
-
-	h->start = wall_s();
-	sleep(HOLD_S / 2);
-	h->err = zp_zswap_pools(pools, MAX_POOLS) < 1;
-	h->pool = pools[0];
-	sleep(HOLD_S - HOLD_S / 2);
-	h->end = wall_s();
-}
-
 /* How far @x is from @want, in hundredths of a percent. */
 static long off_bp(double x, double want)
 {
@@ -225,28 +197,12 @@ FIXTURE_TEARDOWN(whatif)
 	unlink(self->out);
 }
 
-/* zpooltop --whatif -j 1, its output in @out; the pid, or -1. */
+/* zpooltop --whatif -j 1, its output in @out, once it has reported. */
 static pid_t start_zpooltop(const char *bin, const char *out)
 {
-	pid_t pid = fork();
+	char *argv[] = { (char *)bin, "--whatif", "-j", "1", NULL };
 
-	if (pid == 0) {
-		if (!freopen(out, "w", stdout))
-			_exit(127);
-		execl(bin, bin, "--whatif", "-j", "1", NULL);
-		_exit(127);
-	}
-	return pid;
-}
-
-/* SIGINT, as a user's Ctrl-C: zpooltop must exit 0. */
-static int stop_zpooltop(pid_t pid)
-{
-	int status;
-
-	if (kill(pid, SIGINT) || waitpid(pid, &status, 0) != pid)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return zp_spawn_until_output(argv, out, 10);
 }
 
 static bool all_lines_are_json(const char *path)
@@ -263,7 +219,7 @@ static bool all_lines_are_json(const char *path)
  * @best: how many did, or -1 if a line is not zpooltop's JSON.
  */
 static int report_in_hold(const char *path, unsigned int id, const char *own,
-			  const char *other, const struct hold *h, struct report *best)
+			  const char *other, const struct zp_hold *h, struct report *best)
 {
 	static char line[1 << 16];
 	struct report r;
@@ -294,12 +250,12 @@ static int report_in_hold(const char *path, unsigned int id, const char *own,
 
 TEST_F(whatif, prediction_matches_the_other_backend)
 {
-	struct hold first = {}, second = {};
+	struct zp_hold first = { .seconds = HOLD_S }, second = first;
 	struct zp_workload w = {
 		.bytes = variant->bytes,
 		.pattern = variant->pattern,
 		.pageout = true,
-		.between = hold_pages,
+		.between = zp_hold_pages,
 	};
 	double real_from, real_to;
 	long err_own, err_other;
@@ -314,7 +270,7 @@ TEST_F(whatif, prediction_matches_the_other_backend)
 	w.arg = &first;
 	ASSERT_EQ(0, zp_run_in_cgroup(self->cg, &w));
 	ASSERT_EQ(0UL, w.bad_pages);
-	ASSERT_EQ(0, stop_zpooltop(self->pid));
+	ASSERT_EQ(0, zp_interrupt(self->pid));
 	self->pid = -1;
 	ASSERT_EQ(0, first.err);
 	ASSERT_STREQ(variant->from, first.pool.type);

@@ -200,41 +200,13 @@ static int stop_zpooltop(pid_t pid)
 	return zp_interrupt(pid);
 }
 
-static double wall_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-struct hold {
-	double start, end;	/* wall clock */
-	struct zp_pool pool;	/* debugfs's current pool, mid-hold */
-	int err;
-};
-
-/* The pages sit in zswap, unchanged: zpooltop reports, debugfs is read. */
-static void hold_pages(void *arg)
-{
-	struct hold *h = arg;
-	struct zp_pool pools[MAX_POOLS];
-
-	h->start = wall_s();
-	sleep(HOLD_S / 2);
-	h->err = zp_zswap_pools(pools, MAX_POOLS) < 1;
-	h->pool = pools[0];
-	sleep(HOLD_S - HOLD_S / 2);
-	h->end = wall_s();
-}
-
 TEST_F(zpooltop, json_ratio_agrees_with_debugfs)
 {
-	struct hold h = {};
+	struct zp_hold h = { .seconds = HOLD_S };
 	struct zp_workload w = {
 		.bytes = WORKLOAD,
 		.pattern = ZP_PATTERN_COMPRESSIBLE,
-		.between = hold_pages,
+		.between = zp_hold_pages,
 		.arg = &h,
 	};
 	static struct json_line reports[MAX_REPORTS];

@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 int zp_read_file(const char *path, char *buf, size_t size)
@@ -350,6 +351,27 @@ int zp_zswap_pools(struct zp_pool *pools, int max)
 	}
 	fclose(f);
 	return n;
+}
+
+double zp_wall_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void zp_hold_pages(void *arg)
+{
+	struct zp_pool pools[8];
+	struct zp_hold *h = arg;
+
+	h->start = zp_wall_s();
+	sleep(h->seconds / 2);
+	h->err = zp_zswap_pools(pools, 8) < 1;
+	h->pool = pools[0];
+	sleep(h->seconds - h->seconds / 2);
+	h->end = zp_wall_s();
 }
 
 long long zp_cma_stat(const char *area, const char *file)

@@ -106,6 +106,22 @@ struct zp_pool {
 /* The pools, current first: how many were read (at most max), or -errno. */
 int zp_zswap_pools(struct zp_pool *pools, int max);
 
+/* The wall clock, in seconds. */
+double zp_wall_s(void);
+
+/*
+ * A workload's between(): its pages sit in zswap, unchanged, for
+ * @seconds while a tool watches them; debugfs's current pool is read
+ * halfway through.
+ */
+struct zp_hold {
+	unsigned int seconds;
+	double start, end;	/* out: the wall clock */
+	struct zp_pool pool;	/* out: the current pool, mid-hold */
+	int err;		/* out: 1 if the pools could not be read */
+};
+void zp_hold_pages(void *arg);
+
 /*
  * A CMA area's debugfs (CONFIG_CMA_DEBUGFS), /sys/kernel/debug/cma/AREA:
  * the number a file of it shows ("count", "used"), or -1.
