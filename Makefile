@@ -32,7 +32,7 @@ endif
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 .PHONY: all help deps source patch kernel bpf zpooltop selftests vmtest \
-	host-test patches-check check demo bench bench-gcma bench-kernel stock-kernel install clean \
+	host-test patches-check check demo bench bench-gcma bench-kernel stress stock-kernel install clean \
 	distclean
 
 all: kernel zpooltop selftests
@@ -52,6 +52,7 @@ help:
 	@echo '                    the benchmarks (zswap throughput against stock)'
 	@echo '                    (not part of check)'
 	@echo 'make bench-gcma     only its GCMA-against-CMA part: allocation latency, write-through cost'
+	@echo 'make stress         every disturbance at once for ZP_STRESS_SECONDS (600), on the test kernel'
 	@echo 'make vmtest         boot the kernel in virtme-ng and run selftests/'
 	@echo 'make patches-check  checkpatch --strict and a bisect build of every patch'
 	@echo 'Variables: KSRC=path/to/v$(KERNEL_BASE).y  VMTEST_KVM=0|1  V=1'
@@ -126,6 +127,11 @@ stock-kernel: source
 bench: bench-kernel stock-kernel zpooltop selftests
 	$(Q)vmtest/run.sh --baseline $(STOCK_KOBJ)/arch/x86/boot/bzImage $(BUILD)/selftests $(RESULTS)
 	$(Q)vmtest/run.sh --bench $(BENCH_KOBJ)/arch/x86/boot/bzImage $(BUILD)/selftests $(RESULTS)
+
+# Every disturbance at once on the test kernel, for ZP_STRESS_SECONDS
+# (600 unless set); make check runs the same test for 30 s.
+stress: kernel zpooltop selftests
+	$(Q)ZP_STRESS_SECONDS=$${ZP_STRESS_SECONDS:-600} vmtest/run.sh --stress $(BZIMAGE) $(BUILD)/selftests $(RESULTS)
 
 # Only GCMA against CMA (bench-gcma.sh), on the benchmark kernel.
 bench-gcma: bench-kernel zpooltop selftests

@@ -1,12 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# run.sh [--demo|--bench|--bench-gcma|--baseline] BZIMAGE SELFTESTS RESULTS
+# run.sh [--demo|--bench|--bench-gcma|--baseline|--stress] BZIMAGE SELFTESTS RESULTS
 #
 # Boot BZIMAGE in virtme-ng with a swap disk and run every selftest built
 # in SELFTESTS inside it (or, with --demo or --bench, the demo or the
 # benchmarks, whose output is followed live; --bench-gcma runs only the
-# GCMA-against-CMA part of the benchmarks; --baseline measures stock
+# GCMA-against-CMA part of the benchmarks; --stress runs test_stress for
+# ZP_STRESS_SECONDS (600 unless set); --baseline measures stock
 # Linux for --bench to compare with).  TAP results, the
 # guest's console and its kernel log land in RESULTS.  The run fails if a
 # test fails, if the guest does not finish, or if the kernel log shows a
@@ -17,9 +18,9 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
-usage="usage: run.sh [--demo|--bench|--bench-gcma|--baseline] BZIMAGE SELFTESTS RESULTS"
+usage="usage: run.sh [--demo|--bench|--bench-gcma|--baseline|--stress] BZIMAGE SELFTESTS RESULTS"
 mode=test
-case "${1:-}" in --demo|--bench|--bench-gcma|--baseline) mode=${1#--}; shift ;; esac
+case "${1:-}" in --demo|--bench|--bench-gcma|--baseline|--stress) mode=${1#--}; shift ;; esac
 bzimage=$(realpath "${1:?$usage}")
 selftests=$(realpath "${2:?$usage}")
 results=${3:?$usage}
@@ -61,11 +62,13 @@ demo) append=(--append "gcma=32M") ;;
 *) append=(--append "cma=32M gcma=32M") ;;
 esac
 
-# A fresh swap disk each run: tests must not depend on what a previous
-# run left behind.
-swap="$vmdir/swap.img"
-rm -f "$swap"
+# Fresh swap disks each run: tests must not depend on what a previous
+# run left behind.  The second (/dev/vdb) is for test_stress to swap off
+# and on.
+swap="$vmdir/swap.img" swap2="$vmdir/swap2.img"
+rm -f "$swap" "$swap2"
 truncate -s 1G "$swap"
+truncate -s 256M "$swap2"
 
 console="$results/console.log"
 rm -f "$results/guest-done" "$results/kmemleak.log"
@@ -74,8 +77,8 @@ status=0
 vm() {
 	timeout --foreground "${VMTEST_TIMEOUT:-2400}" \
 		vng --run "$bzimage" "${kvm_flag[@]}" --cpus 2 --memory 1G \
-		--disk "$swap" --rwdir "$results" --verbose "${append[@]}" \
-		--exec "ZP_KOBJ=$kobj $here/guest.sh $mode $selftests $results" \
+		--disk "$swap" --disk "$swap2" --rwdir "$results" --verbose "${append[@]}" \
+		--exec "ZP_KOBJ=$kobj ZP_STRESS_SECONDS=${ZP_STRESS_SECONDS:-} $here/guest.sh $mode $selftests $results" \
 		> "$console" 2>&1 < /dev/null
 }
 if [ "$mode" != test ]; then
@@ -104,5 +107,6 @@ if grep -q '^not ok' "$results/kernel-log.tap"; then
 	grep -A20 '^not ok' "$results/kernel-log.tap" >&2
 	exit 1
 fi
+[ "$mode" != stress ] || "$here/tally.sh" "$results/stress.tap" "$results/kernel-log.tap"
 [ "$mode" != test ] || "$here/tally.sh" --quiet "$results"/test_*.tap \
 	"$results/kunit.tap" "$results/kernel-log.tap"

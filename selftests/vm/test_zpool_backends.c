@@ -647,4 +647,64 @@ TEST(zbud_module_loaded_on_demand_and_pinned_by_its_pools)
 	zp_zswap_param_set("zpool", saved);
 }
 
+#define RACE_ROUNDS	50
+
+/*
+ * zbud's module is unloaded over and over while zswap is switched to it
+ * and back: each switch to zbud succeeds or is refused cleanly (-ENOENT
+ * or -EINVAL, the old backend staying), each switch to zsmalloc
+ * succeeds, and zswap's parameter always names its current pool.
+ */
+TEST(switch_races_module_unload)
+{
+	int ok = 0, refused = 0, bad = 0, unloads = 0, round, err, status;
+	struct zp_pool pools[8];
+	char saved[32], cur[32];
+	pid_t pid;
+
+	if (!have_series())
+		SKIP(return, "kernel without the zpool series (no %s)", POOLS_FILE);
+	if (!zbud_is_module())
+		SKIP(return, "zbud is not a module of this kernel (CONFIG_ZBUD=y or n)");
+	ASSERT_EQ(0, zp_zswap_param_get("zpool", saved, sizeof(saved)));
+
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		int n = 0;
+
+		for (round = 0; round < 20 * RACE_ROUNDS; round++) {
+			n += !zbud_unload();
+			usleep(1000);
+		}
+		_exit(n > 255 ? 255 : n);
+	}
+	for (round = 0; round < RACE_ROUNDS; round++) {
+		err = zp_zswap_param_set("zpool", "zbud");
+		if (!err)
+			ok++;
+		else if (err == -ENOENT || err == -EINVAL)
+			refused++;
+		else
+			bad++;
+		if (zp_zswap_param_get("zpool", cur, sizeof(cur)) ||
+		    zp_zswap_pools(pools, 8) < 1 || strcmp(cur, pools[0].type))
+			bad++;
+		if (zp_zswap_param_set("zpool", "zsmalloc"))
+			bad++;
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	unloads = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	TH_LOG("%d switches to zbud: %d took effect, %d refused, %d otherwise; zbud unloaded %d times",
+	       RACE_ROUNDS, ok, refused, bad, unloads);
+	EXPECT_EQ(0, bad);
+	EXPECT_EQ(RACE_ROUNDS, ok + refused);
+	EXPECT_GT(ok, 0);
+	EXPECT_GT(unloads, 0);
+	ASSERT_EQ(0, zp_zswap_param_get("zpool", cur, sizeof(cur)));
+	EXPECT_STREQ("zsmalloc", cur);
+	EXPECT_TRUE(zbud_pools_gone());
+	zp_zswap_param_set("zpool", saved);
+}
+
 TEST_HARNESS_MAIN
