@@ -21,7 +21,7 @@ cases=(
 	"malformed gcma=, empty zswap.zpool|gcma=junk zswap.zpool=|malformed gcma=junk|no|zsmalloc"
 	"gcma= larger than memory, non-ASCII zswap.zpool|gcma=100G zswap.zpool=zsmall\xc3\xb6c|no area reserved|no|zsmalloc"
 	"empty gcma=, zswap.zpool with trailing spaces|gcma= \"zswap.zpool=zsmalloc   \"|gcma= needs a size|no|zsmalloc"
-	"gcma=0, a 700-byte zswap.zpool|gcma=0 zswap.zpool=$long|malformed gcma=0|no|zsmalloc"
+	"gcma=0, a 700-byte zswap.zpool|gcma=0 zswap.zpool=$long|gcma=0: no area reserved|no|zsmalloc"
 	"a good gcma= and zswap.zpool=gcma|gcma=16M zswap.zpool=gcma|lent to zswap while idle|yes|gcma"
 )
 
