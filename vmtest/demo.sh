@@ -109,10 +109,12 @@ gcma_demo() {
 	"$ZPOOLTOP" -b 1 &
 	top=$!
 	sleep 2
-	"$bin/zp_hog" zp-gcma 32 128 compressible 8 > /dev/null &
+	"$bin/zp_hog" zp-gcma 32 128 compressible 20 > /dev/null &
 	hog=$!
+	# Until a quarter of the area holds zswap data, while the workload
+	# holds its pages (20 s).
 	for _ in $(seq 300); do
-		[ "$(cat $gcma/lent_pages)" -ge $((area * 3 / 4)) ] && break
+		[ "$(cat $gcma/lent_pages)" -ge $((area / 4)) ] && break
 		kill -0 $hog 2> /dev/null || break
 		sleep 1
 	done
