@@ -520,7 +520,7 @@ static void test_text(void)
 {
 	char *text = print_to_string(zpt_print_text, false), *line, *save = NULL;
 	size_t widest = 0, lines = 0;
-	bool found = false;
+	bool found = false, empty = false;
 
 	for (line = text ? strtok_r(text, "\n", &save) : NULL; line;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -529,9 +529,12 @@ static void test_text(void)
 			widest = strlen(line);
 		/* id, backend, stored, pool, ratio, allocs/s ... RCL50 (writeback) */
 		found |= !strncmp(line, " 0 zsmalloc   123k   66M  7.26  100k     1     0 1.5us", 53);
+		/* A pool without pages has no ratio: '-', not 0.00. */
+		empty |= !strncmp(line, "63 ", 3) && strlen(line) > 30 &&
+			 !strncmp(line + 25, "    - ", 6);
 	}
-	ksft_test_result(text && widest <= 80 && lines == 7 && found,
-			 "text: %zu lines, the widest %zu columns (at most 80), the busy pool's row as expected\n",
+	ksft_test_result(text && widest <= 80 && lines == 7 && found && empty,
+			 "text: %zu lines, the widest %zu columns (at most 80), the busy pool's row as expected, '-' for the empty pool's ratio\n",
 			 lines, widest);
 	free(text);
 

@@ -847,6 +847,19 @@ static double system_ratio(const struct zpt_totals *t)
 	return t->zswap_bytes ? (double)t->zswapped_bytes / (double)t->zswap_bytes : 0;
 }
 
+/*
+ * A ratio for the text view, or "-" where nothing in RAM holds the pages:
+ * a gcma pool whose pages were all taken back, or zswap's RAM when only
+ * gcma holds pages (meminfo's Zswap does not count the GCMA area).
+ */
+static void fmt_ratio(char *buf, size_t size, double ratio)
+{
+	if (ratio > 0)
+		snprintf(buf, size, "%.2f", ratio);
+	else
+		snprintf(buf, size, "-");
+}
+
 #define STAR_WIDTH 40
 
 void zpt_print_log2_hist(FILE *f, const struct zp_hist *h, const char *unit)
@@ -1041,8 +1054,9 @@ void zpt_print_text(FILE *f, const struct zpt_view *v, bool hist)
 	zpt_fmt_bytes(b, sizeof(b), (double)t->zswapped_bytes);
 	zpt_fmt_count(c, sizeof(c), (double)(t->zswapped_bytes / v->page_size));
 	zpt_fmt_count(d, sizeof(d), (double)t->zswpwb);
-	fprintf(f, "%s zswap %s holds %s (%.2f:1), %s pages, %s written back\n",
-		tbuf, a, b, system_ratio(t), c, d);
+	fmt_ratio(w, sizeof(w), system_ratio(t));
+	fprintf(f, "%s zswap %s holds %s (%s%s), %s pages, %s written back\n",
+		tbuf, a, b, w, system_ratio(t) > 0 ? ":1" : "", c, d);
 	fmt_rate(a, sizeof(a), rate(t->zswpout, v->prev.zswpout, v->interval_s), v);
 	fmt_rate(b, sizeof(b), rate(t->zswpin, v->prev.zswpin, v->interval_s), v);
 	fmt_rate(c, sizeof(c), rate(t->zswpwb, v->prev.zswpwb, v->interval_s), v);
@@ -1081,8 +1095,9 @@ void zpt_print_text(FILE *f, const struct zpt_view *v, bool hist)
 		fmt_rate(e, sizeof(e), r->evicts_s, v);
 		zpt_fmt_ns(g, sizeof(g), r->p50_ns[ZPT_RECLAIM_HIST]);
 		zpt_fmt_ns(h, sizeof(h), r->p99_ns[ZPT_RECLAIM_HIST]);
-		fprintf(f, "%2u %-8.8s %6s %5s %5.2f %5s %5s %5s %5s %5s",
-			r->id, r->type, a, b, r->ratio, c, d, e, g, h);
+		fmt_ratio(k, sizeof(k), r->ratio);
+		fprintf(f, "%2u %-8.8s %6s %5s %5s %5s %5s %5s %5s %5s",
+			r->id, r->type, a, b, k, c, d, e, g, h);
 		if (v->waits) {
 			fmt_rate(k, sizeof(k), r->map_waits_s, v);
 			zpt_fmt_ns(w, sizeof(w), r->p99_ns[ZP_HIST_MAP_WAIT]);
