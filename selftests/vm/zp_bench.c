@@ -127,13 +127,6 @@ static void add_run(struct mode_runs *m, const struct run *r)
 	b->density = r->density;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* How much longer the median run took than the best, in %: the noise. */
 static double noise(const double *mbps_runs, int n)
 {
@@ -142,7 +135,7 @@ static double noise(const double *mbps_runs, int n)
 
 	for (i = 0; i < n; i++)
 		v[i] = mbps_runs[i];
-	qsort(v, n, sizeof(v[0]), cmp_double);
+	qsort(v, n, sizeof(v[0]), zp_cmp_double);
 	best = v[n - 1];
 	median = v[(n - 1) / 2];	/* of an even count, the slower middle */
 	return median > 0 ? 100.0 * best / median - 100 : 0;

@@ -54,13 +54,6 @@ static int trace_set(const char *file, const char *val)
 	return zp_write_file(path, val);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* The nearest-rank percentile of n sorted values. */
 static double percentile(const double *v, int n, int pct)
 {
@@ -203,7 +196,7 @@ int main(int argc, char **argv)
 		for (i = 0; i < nareas; i++) {
 			struct cell *c = &areas[i].cells[s];
 
-			qsort(c->us, c->n, sizeof(c->us[0]), cmp_double);
+			qsort(c->us, c->n, sizeof(c->us[0]), zp_cmp_double);
 			printf("%-10s %6ld %5d %6d %12.0f %12.0f %12.0f\n",
 			       areas[i].name, c->pages, c->n, c->failed,
 			       percentile(c->us, c->n, 50), percentile(c->us, c->n, 99),
@@ -216,7 +209,7 @@ int main(int argc, char **argv)
 
 		for (s = 0; s < NR_SIZES; s++)
 			failed += a->cells[s].failed;
-		qsort(a->all, a->nall, sizeof(a->all[0]), cmp_double);
+		qsort(a->all, a->nall, sizeof(a->all[0]), zp_cmp_double);
 		printf("all sizes: %-10s n %d failed %d p50 %.0f us p99 %.0f us max %.0f us\n",
 		       a->name, a->nall, failed, percentile(a->all, a->nall, 50),
 		       percentile(a->all, a->nall, 99),

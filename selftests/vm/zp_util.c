@@ -361,6 +361,13 @@ double zp_wall_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+int zp_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 void zp_hold_pages(void *arg)
 {
 	struct zp_pool pools[8];

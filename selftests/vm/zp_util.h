@@ -108,6 +108,8 @@ int zp_zswap_pools(struct zp_pool *pools, int max);
 
 /* The wall clock, in seconds. */
 double zp_wall_s(void);
+/* qsort(3)'s comparison of two doubles, ascending. */
+int zp_cmp_double(const void *a, const void *b);
 
 /*
  * A workload's between(): its pages sit in zswap, unchanged, for
