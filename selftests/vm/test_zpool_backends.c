@@ -8,12 +8,15 @@
  * nothing, and zswap's LRU reclaims the old pool's cold entries first; a
  * bad name
  * changes nothing; zbud's page reclaim writes back under pool pressure;
- * zbud as a module is loaded when asked for and stays while a pool uses it.
+ * zbud as a module is loaded when asked for and stays while a pool uses it;
+ * the pools file reads cleanly while pools go away.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -709,6 +712,174 @@ TEST(switch_races_module_unload)
 	EXPECT_EQ(0, zp_zswap_param_set("zpool", "zsmalloc"));
 	EXPECT_TRUE(zbud_pools_gone());
 	zp_zswap_param_set("zpool", saved);
+}
+
+/*
+ * What a reader of zswap's pools file saw while pools came and went: how
+ * many reads, how many were not a header and well-formed lines, and how
+ * many times a pool listed in one read was gone from the next.
+ */
+struct pools_reader {
+	long reads;
+	long bad_reads;
+	long pools_gone;
+};
+
+/* One read of the pools file: the ids it lists, or -1 if malformed. */
+static int read_pool_ids(unsigned int *ids, int max)
+{
+	char buf[4096], *line, *save;
+	int fd, n = 0;
+	ssize_t len;
+
+	fd = open(POOLS_FILE, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return -1;
+	buf[len] = '\0';
+	line = strtok_r(buf, "\n", &save);
+	if (!line || strcmp(line, "id zpool compressor stored_pages pool_pages"))
+		return -1;
+	while ((line = strtok_r(NULL, "\n", &save)) && n < max) {
+		char type[32], comp[32];
+		long long stored, pages;
+
+		if (sscanf(line, "%u %31s %31s %lld %llu", &ids[n], type, comp,
+			   &stored, &pages) != 5 || stored < 0)
+			return -1;
+		n++;
+	}
+	return n;
+}
+
+/* The reader: reads the pools file as fast as it can until @stop is readable. */
+static void read_pools_until(int stop, struct pools_reader *r)
+{
+	unsigned int prev[16], cur[16];
+	int nprev = 0, ncur, i, j;
+	struct pollfd pfd = { .fd = stop, .events = POLLIN };
+
+	while (poll(&pfd, 1, 0) == 0) {
+		ncur = read_pool_ids(cur, 16);
+		r->reads++;
+		if (ncur < 1) {
+			r->bad_reads++;
+			continue;
+		}
+		for (i = 0; i < nprev; i++) {
+			for (j = 0; j < ncur && cur[j] != prev[i]; j++)
+				;
+			r->pools_gone += j == ncur;
+		}
+		memcpy(prev, cur, sizeof(cur));
+		nprev = ncur;
+	}
+}
+
+struct switcher {
+	const char *backends[3];
+	int nbackends;
+	int ticks;
+	int switches;
+	int failed;
+};
+
+/* The next backend: the old pool stays while it holds entries. */
+static void switch_backend(struct switcher *s)
+{
+	if (zp_zswap_param_set("zpool", s->backends[s->switches++ % s->nbackends]))
+		s->failed++;
+}
+
+/* Every 50 ms of the workload, the next backend. */
+static void switch_often(void *arg)
+{
+	struct switcher *s = arg;
+
+	if (++s->ticks % 5 == 0)
+		switch_backend(s);
+}
+
+#define READ_ROUNDS	10
+
+/*
+ * Reads of the pools file race the pools' destruction.  Each round
+ * switches to the next backend, which destroys the previous round's pool
+ * (its workload has exited, so the pool is empty), then runs a workload
+ * that stores and loads while the backend changes every 50 ms, leaving
+ * pools behind that go away as it exits.  Meanwhile a second process
+ * reads the file as fast as it can.  Every read is a header and
+ * well-formed lines, at least one of them; every pool left behind goes
+ * away.  (A read that touched a freed pool is a KASAN report, which fails
+ * the kernel log check.)
+ */
+TEST(pools_read_while_pools_go_away)
+{
+	struct switcher s = { .backends = { "zsmalloc", "zbud" }, .nbackends = 2 };
+	struct pools_reader *r;
+	char saved[32], cg[256];
+	int stop[2], status, round, n = 0, tries;
+	unsigned int ids[16];
+	size_t bad_pages = 0;
+	pid_t pid;
+
+	if (!have_series())
+		SKIP(return, "kernel without the zpool series (no %s)", POOLS_FILE);
+	if (zp_cma_stat("gcma", "count") > 0)
+		s.backends[s.nbackends++] = "gcma";
+	ASSERT_EQ(0, zp_zswap_param_get("zpool", saved, sizeof(saved)));
+	r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, r);
+	ASSERT_EQ(0, pipe(stop));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		close(stop[1]);
+		read_pools_until(stop[0], r);
+		_exit(0);
+	}
+	close(stop[0]);
+
+	ASSERT_EQ(0, zp_cgroup_create("zp-pools-read", LIMIT / 4, cg, sizeof(cg)));
+	ASSERT_EQ(0, zp_cgroup_set(cg, "memory.zswap.max", LIMIT / 8));
+	for (round = 0; round < READ_ROUNDS; round++) {
+		struct zp_workload w = {
+			.bytes = LIMIT / 2,
+			.pattern = ZP_PATTERN_SPREAD,
+			.during = switch_often,
+			.arg = &s,
+		};
+
+		switch_backend(&s);
+		EXPECT_EQ(0, zp_run_in_cgroup(cg, &w));
+		bad_pages += w.bad_pages;
+	}
+	zp_cgroup_destroy(cg);
+	EXPECT_EQ(0, zp_zswap_param_set("zpool", saved));
+	/* The pools left behind are empty and go away. */
+	for (tries = 0; tries < 300; tries++) {
+		n = read_pool_ids(ids, 16);
+		if (n == 1)
+			break;
+		usleep(100000);
+	}
+	close(stop[1]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+
+	TH_LOG("%d rounds, %d switches among %d backends; %ld reads, %ld malformed; %ld pools seen going away",
+	       READ_ROUNDS, s.switches, s.nbackends, r->reads, r->bad_reads, r->pools_gone);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_EQ(0UL, bad_pages);
+	EXPECT_EQ(0, s.failed);
+	EXPECT_GT(r->reads, s.switches);
+	EXPECT_EQ(0, r->bad_reads);
+	/* At least the pool each round's first switch left, empty. */
+	EXPECT_GE(r->pools_gone, READ_ROUNDS);
+	EXPECT_EQ(1, n) TH_LOG("%d pools listed after the workloads", n);
+	munmap(r, sizeof(*r));
 }
 
 TEST_HARNESS_MAIN
