@@ -353,16 +353,25 @@ int main(int argc, char **argv)
 	struct run r;
 
 	bool base = argc == 4 && !strcmp(argv[1], "--baseline");
+	/* A run's data stays in memory until pushed out: no more than RAM. */
+	long long mem_mib = zp_stat_get("/proc/meminfo", "MemTotal:") >> 10;
 
-	if (argc != 3 + base || !(mib = strtoul(argv[1 + base], NULL, 10)) ||
-	    !(nruns = strtoul(argv[2 + base], NULL, 10))) {
+	if (argc != 3 + base) {
 		fprintf(stderr, "usage: %s [--baseline] SIZE_MIB RUNS\n", argv[0]);
+		return 2;
+	}
+	if (zp_parse_ulong(argv[1 + base], 1, mem_mib > 0 ? mem_mib : 1, &mib)) {
+		fprintf(stderr, "zp_bench: SIZE_MIB must be a number of MiB from 1 to %lld (this machine's memory), not '%s'\n",
+			mem_mib, argv[1 + base]);
+		return 2;
+	}
+	if (zp_parse_ulong(argv[2 + base], 1, MAX_RUNS, &nruns)) {
+		fprintf(stderr, "zp_bench: RUNS must be a number from 1 to %d, not '%s'\n",
+			MAX_RUNS, argv[2 + base]);
 		return 2;
 	}
 	if (base)
 		return baseline(mib, nruns);
-	if (nruns > MAX_RUNS)
-		nruns = MAX_RUNS;
 	libbpf_set_print(libbpf_quiet);
 	if (zp_zswap_param_get("zpool", saved, sizeof(saved)) ||
 	    zp_cgroup_create("zp-bench", (mib + 64) << 20, cg, sizeof(cg))) {

@@ -137,18 +137,29 @@ static int parse_trace(struct area *areas, int nareas, pid_t pid)
 int main(int argc, char **argv)
 {
 	struct area areas[MAX_AREAS] = { };
-	int rounds, nareas, i, r, measured, asked = 0;
+	int nareas, i, r, measured, asked = 0;
+	unsigned long rounds;
 	size_t s;
 
-	rounds = argc > 2 ? atoi(argv[1]) : 0;
 	nareas = argc - 2;
-	if (rounds < 1 || rounds > MAX_ROUNDS || nareas > MAX_AREAS) {
-		fprintf(stderr, "usage: %s ROUNDS AREA... (1 to %d rounds, at most %d areas)\n",
+	if (nareas < 1 || nareas > MAX_AREAS) {
+		fprintf(stderr, "usage: %s ROUNDS AREA... (1 to %d rounds, 1 to %d areas)\n",
 			argv[0], MAX_ROUNDS, MAX_AREAS);
+		return 2;
+	}
+	if (zp_parse_ulong(argv[1], 1, MAX_ROUNDS, &rounds)) {
+		fprintf(stderr, "%s: ROUNDS must be a number from 1 to %d, not '%s'\n",
+			argv[0], MAX_ROUNDS, argv[1]);
 		return 2;
 	}
 	for (i = 0; i < nareas; i++) {
 		areas[i].name = argv[i + 2];
+		/* A name, not a path: it is joined to CMA's debugfs directory. */
+		if (!zp_is_file_name(areas[i].name) || area_named(areas, i, areas[i].name)) {
+			fprintf(stderr, "%s: '%s' is no area name, or is named twice\n",
+				argv[0], areas[i].name);
+			return 2;
+		}
 		areas[i].count = zp_cma_stat(areas[i].name, "count");
 		if (areas[i].count <= 0) {
 			fprintf(stderr, "%s: no CMA area %s in " CMA_DEBUGFS "\n",
@@ -168,7 +179,7 @@ int main(int argc, char **argv)
 			argv[0], tracefs);
 		return 1;
 	}
-	for (r = 0; r < rounds; r++) {
+	for (r = 0; r < (int)rounds; r++) {
 		for (s = 0; s < NR_SIZES; s++) {
 			for (i = 0; i < nareas; i++) {
 				long pages = areas[i].cells[s].pages;
@@ -188,7 +199,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	printf("cma_alloc latency, us (cma_alloc_start to cma_alloc_finish), %d rounds\n",
+	printf("cma_alloc latency, us (cma_alloc_start to cma_alloc_finish), %lu rounds\n",
 	       rounds);
 	printf("%-10s %6s %5s %6s %12s %12s %12s\n", "area", "pages", "n", "failed",
 	       "p50", "p99", "max");

@@ -24,10 +24,15 @@ static void hold(void *arg)
 	sleep(*(unsigned int *)arg);
 }
 
+/* The largest LIMIT_MIB or SIZE_MIB: 1 TiB, far from overflowing << 20. */
+#define MAX_MIB		(1UL << 20)
+
 int main(int argc, char **argv)
 {
 	struct zp_workload w = { .between = hold };
-	unsigned int hold_s;
+	unsigned long limit_mib, size_mib, hold_s;
+	const char *name = argv[1];
+	unsigned int hold_arg;
 	char cg[256];
 	int err;
 
@@ -36,8 +41,25 @@ int main(int argc, char **argv)
 			argv[0]);
 		return 2;
 	}
+	/* A cgroup of its own under the root, not a path elsewhere. */
+	if (!zp_is_file_name(name)) {
+		fprintf(stderr, "%s: NAME must be a cgroup name without '/', not '%s'\n",
+			argv[0], name);
+		return 2;
+	}
+	if (zp_parse_ulong(argv[2], 1, MAX_MIB, &limit_mib) ||
+	    zp_parse_ulong(argv[3], 1, MAX_MIB, &size_mib)) {
+		fprintf(stderr, "%s: LIMIT_MIB and SIZE_MIB must be numbers from 1 to %lu\n",
+			argv[0], MAX_MIB);
+		return 2;
+	}
+	if (zp_parse_ulong(argv[5], 0, 86400, &hold_s)) {
+		fprintf(stderr, "%s: HOLD_SECONDS must be a number from 0 to 86400, not '%s'\n",
+			argv[0], argv[5]);
+		return 2;
+	}
 	w.pageout = argc == 7;
-	w.bytes = strtoul(argv[3], NULL, 10) << 20;
+	w.bytes = size_mib << 20;
 	if (!strcmp(argv[4], "random"))
 		w.pattern = ZP_PATTERN_RANDOM;
 	else if (!strcmp(argv[4], "compressible"))
@@ -48,16 +70,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: pattern must be compressible, random or spread\n", argv[0]);
 		return 2;
 	}
-	hold_s = strtoul(argv[5], NULL, 10);
-	w.arg = &hold_s;
+	hold_arg = hold_s;
+	w.arg = &hold_arg;
 
-	err = zp_cgroup_create(argv[1], strtoul(argv[2], NULL, 10) << 20, cg, sizeof(cg));
+	err = zp_cgroup_create(name, limit_mib << 20, cg, sizeof(cg));
 	if (err) {
-		fprintf(stderr, "%s: cannot create cgroup %s: %s\n", argv[0], argv[1], strerror(-err));
+		fprintf(stderr, "%s: cannot create cgroup %s: %s\n", argv[0], name, strerror(-err));
 		return 1;
 	}
 	/* Without a zswap limit, incompressible data could only end in OOM. */
-	err = zp_cgroup_set(cg, "memory.zswap.max", (strtoull(argv[2], NULL, 10) << 20) / 2);
+	err = zp_cgroup_set(cg, "memory.zswap.max", (limit_mib << 20) / 2);
 	if (!err)
 		err = zp_run_in_cgroup(cg, &w);
 	zp_cgroup_destroy(cg);
