@@ -14,7 +14,7 @@ log="$results/dmesg.log"
 # KUnit prints its own failures as TAP.
 pattern='WARNING:|BUG:|Oops|general protection fault|possible circular locking|possible recursive locking|inconsistent lock state|INFO: task .* blocked|rcu_sched self-detected stall|Kernel panic|kernel BUG at|list_add corruption|list_del corruption'
 # A leak is the series' if its allocation's backtrace passes through it.
-series_code='zpool|zswap|zbud|zs_|zsmalloc'
+series_code='zpool|zswap|zbud|zs_|zsmalloc|gcma'
 
 echo "TAP version 13"
 echo "1..3"
