@@ -17,6 +17,9 @@ BZIMAGE  := $(KOBJ)/arch/x86/boot/bzImage
 BENCH_KOBJ := $(BUILD)/obj-bench
 STOCK_TREE := $(BUILD)/stock/linux
 STOCK_KOBJ := $(BUILD)/obj-stock
+# make sanitize (part of check) boots the test kernel with KASAN and
+# kmemleak added, and runs the tests of the series' kernel code on it.
+SAN_KOBJ := $(BUILD)/obj-sanitize
 RESULTS  := $(BUILD)/results
 V        ?= 0
 export V
@@ -32,7 +35,8 @@ endif
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 .PHONY: all help deps source patch kernel bpf zpooltop selftests vmtest \
-	host-test patches-check check demo bench bench-gcma bench-kernel stress stock-kernel install clean \
+	host-test patches-check check demo bench bench-gcma bench-kernel stress stock-kernel \
+	sanitize sanitize-kernel install clean \
 	distclean
 
 all: kernel zpooltop selftests
@@ -54,6 +58,7 @@ help:
 	@echo 'make bench-gcma     only its GCMA-against-CMA part: allocation latency, write-through cost'
 	@echo 'make stress         every disturbance at once for ZP_STRESS_SECONDS (600), on the test kernel'
 	@echo 'make vmtest         boot the kernel in virtme-ng and run selftests/'
+	@echo 'make sanitize       KUnit and the kernel-side tests on the test kernel plus KASAN and kmemleak'
 	@echo 'make patches-check  checkpatch --strict and a bisect build of every patch'
 	@echo 'Variables: KSRC=path/to/v$(KERNEL_BASE).y  VMTEST_KVM=0|1  V=1'
 	@echo '           VMLINUX_BTF=/sys/kernel/btf/vmlinux (BPF types from that kernel)'
@@ -106,7 +111,7 @@ host-test: patch zpooltop
 # The whole test run: the series' review gates, host tests, then the VM.
 # The last line is the tally.
 check: deps
-	$(Q)MAKE="$(MAKE)" scripts/check.sh $(RESULTS) patches-check host-test vmtest
+	$(Q)MAKE="$(MAKE)" scripts/check.sh $(RESULTS) patches-check host-test vmtest sanitize
 
 demo: kernel zpooltop selftests
 	$(Q)vmtest/run.sh --demo $(BZIMAGE) $(BUILD)/selftests $(RESULTS)
@@ -133,6 +138,15 @@ bench: bench-kernel stock-kernel zpooltop selftests
 stress: kernel zpooltop selftests
 	$(Q)ZP_STRESS_SECONDS=$${ZP_STRESS_SECONDS:-600} vmtest/run.sh --stress $(BZIMAGE) $(BUILD)/selftests $(RESULTS)
 
+# KUnit and the tests of the series' kernel code under KASAN and kmemleak
+# (vmtest/guest.sh lists them); their results go to $(RESULTS)/sanitize.
+sanitize-kernel: patch
+	$(Q)kernel/build.sh $(KTREE) $(SAN_KOBJ) kernel/configs \
+		--extra=kernel/configs/sanitize/sanitize.config bzImage modules
+
+sanitize: sanitize-kernel selftests
+	$(Q)vmtest/run.sh --sanitize $(SAN_KOBJ)/arch/x86/boot/bzImage $(BUILD)/selftests $(RESULTS)/sanitize
+
 # Only GCMA against CMA (bench-gcma.sh), on the benchmark kernel.
 bench-gcma: bench-kernel zpooltop selftests
 	$(Q)vmtest/run.sh --bench-gcma $(BENCH_KOBJ)/arch/x86/boot/bzImage $(BUILD)/selftests $(RESULTS)
@@ -146,7 +160,7 @@ patches-check: source
 	! grep -q '^not ok' $(RESULTS)/patches-check.tap
 
 clean:
-	rm -rf $(KOBJ) $(BENCH_KOBJ) $(STOCK_KOBJ) $(BUILD)/bpf $(BUILD)/zpooltop $(BUILD)/selftests $(RESULTS) \
+	rm -rf $(KOBJ) $(BENCH_KOBJ) $(STOCK_KOBJ) $(SAN_KOBJ) $(BUILD)/bpf $(BUILD)/zpooltop $(BUILD)/selftests $(RESULTS) \
 		$(BUILD)/bisect $(BUILD)/vm
 
 distclean:

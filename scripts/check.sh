@@ -12,7 +12,7 @@ make=${MAKE:-make}
 rm -rf "$results"
 mkdir -p "$results"
 
-failures() { cat "$results"/*.tap 2>/dev/null | grep -c '^not ok'; }
+failures() { cat "$results"/*.tap "$results"/*/*.tap 2>/dev/null | grep -c '^not ok'; }
 
 status=0
 for step in "$@"; do

@@ -3,10 +3,11 @@
 #
 # guest.sh MODE SELFTESTS RESULTS: runs as root inside the virtme-ng guest.
 # Sets up swap on the disk the host attached (/dev/vda), cgroup2, debugfs
-# and tracefs, then runs every selftest in SELFTESTS (MODE=test), the demo
-# (MODE=demo), the benchmarks (MODE=bench) or the stock kernel baseline
-# (MODE=baseline), and saves the kernel log to
-# RESULTS.  zpooltop is found in SELFTESTS/../zpooltop.
+# and tracefs, then runs every selftest in SELFTESTS (MODE=test), those of
+# the series' kernel code (MODE=sanitize), the demo (MODE=demo), the
+# benchmarks (MODE=bench) or the stock kernel baseline (MODE=baseline),
+# and saves the kernel log to RESULTS.  zpooltop is found in
+# SELFTESTS/../zpooltop.
 set -u
 mode=$1 selftests=$2 results=$3
 here=$(cd "$(dirname "$0")" && pwd)
@@ -24,7 +25,7 @@ fi
 # is there so that they load zbud on demand as any zpool user would.  Their
 # nested KTAP goes to the kernel log; kunit.tap has one line per case and
 # parameter.
-if [ "$mode" = test ]; then
+if [ "$mode" = test ] || [ "$mode" = sanitize ]; then
 	if ! modprobe zpool_kunit 2> "$results/kunit-modprobe.err"; then
 		echo "guest: modprobe zpool_kunit failed: $(cat "$results/kunit-modprobe.err")" >&2
 	fi
@@ -34,13 +35,26 @@ if [ "$mode" = test ]; then
 		awk -f "$here/kunit-flatten.awk" > "$results/kunit.tap"
 fi
 
+# Under KASAN and kmemleak every test takes several times as long (the
+# BPF verifier's and bpftrace's most of all): the sanitizer kernel runs
+# the tests that drive the series' kernel code, not those of the tools.
+sanitize_tests="test_zpool_backends test_fault_injection test_gcma test_stress test_tracepoints"
+
 export ZPOOLTOP=$selftests/../zpooltop/zpooltop
-if [ "$mode" != test ]; then
+if [ "$mode" != test ] && [ "$mode" != sanitize ]; then
 	ZP_RESULTS=$results "$here/$mode.sh" "$selftests" > "$results/$mode.log" 2>&1
 else
-	for t in "$selftests"/test_*; do
-		[ -x "$t" ] || continue
+	tests=("$selftests"/test_*)
+	if [ "$mode" = sanitize ]; then
+		tests=()
+		for t in $sanitize_tests; do tests+=("$selftests/$t"); done
+	fi
+	for t in "${tests[@]}"; do
 		name=$(basename "$t")
+		if [ ! -x "$t" ]; then
+			printf 'TAP version 13\n1..1\nnot ok 1 %s is built\n' "$name" > "$results/$name.tap"
+			continue
+		fi
 		echo "guest: running $name"
 		timeout 1200 "$t" > "$results/$name.tap" 2>&1
 		echo "guest: $name exited $?"
@@ -50,11 +64,29 @@ fi
 # kmemleak reports an object once it has stayed unreferenced across two
 # scans; the verdict is kernel-log-check.sh's.
 kmemleak=/sys/kernel/debug/kmemleak
-if [ "$mode" = test ] && [ -w $kmemleak ]; then
+if { [ "$mode" = test ] || [ "$mode" = sanitize ]; } && [ -w $kmemleak ]; then
 	echo scan > $kmemleak
 	sleep 6
 	echo scan > $kmemleak
 	cat $kmemleak > "$results/kmemleak.log"
+fi
+
+# A sanitizer run proves its sanitizers were there.
+if [ "$mode" = sanitize ]; then
+	{
+		echo "TAP version 13"
+		echo "1..2"
+		if dmesg | grep -q "KernelAddressSanitizer initialized (generic)"; then
+			echo "ok 1 the kernel runs generic KASAN"
+		else
+			echo "not ok 1 the kernel runs generic KASAN"
+		fi
+		if [ -f "$results/kmemleak.log" ]; then
+			echo "ok 2 kmemleak scanned after the tests"
+		else
+			echo "not ok 2 kmemleak scanned after the tests"
+		fi
+	} > "$results/sanitizers.tap"
 fi
 
 dmesg > "$results/dmesg.log"

@@ -1,14 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# run.sh [--demo|--bench|--bench-gcma|--baseline|--stress] BZIMAGE SELFTESTS RESULTS
+# run.sh [--demo|--bench|--bench-gcma|--baseline|--stress|--sanitize] BZIMAGE SELFTESTS RESULTS
 #
 # Boot BZIMAGE in virtme-ng with a swap disk and run every selftest built
 # in SELFTESTS inside it (or, with --demo or --bench, the demo or the
 # benchmarks, whose output is followed live; --bench-gcma runs only the
 # GCMA-against-CMA part of the benchmarks; --stress runs test_stress for
-# ZP_STRESS_SECONDS (600 unless set); --baseline measures stock
-# Linux for --bench to compare with).  TAP results, the
+# ZP_STRESS_SECONDS (600 unless set); --sanitize runs KUnit and the tests
+# of the series' kernel code, on a kernel with KASAN and kmemleak;
+# --baseline measures stock Linux for --bench to compare with).  TAP results, the
 # guest's console and its kernel log land in RESULTS.  The run fails if a
 # test fails, if the guest does not finish, or if the kernel log shows a
 # warning, BUG, oops, lockdep report or panic.
@@ -18,9 +19,11 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
-usage="usage: run.sh [--demo|--bench|--bench-gcma|--baseline|--stress] BZIMAGE SELFTESTS RESULTS"
+usage="usage: run.sh [--demo|--bench|--bench-gcma|--baseline|--stress|--sanitize] BZIMAGE SELFTESTS RESULTS"
 mode=test
-case "${1:-}" in --demo|--bench|--bench-gcma|--baseline|--stress) mode=${1#--}; shift ;; esac
+case "${1:-}" in
+--demo|--bench|--bench-gcma|--baseline|--stress|--sanitize) mode=${1#--}; shift ;;
+esac
 bzimage=$(realpath "${1:?$usage}")
 selftests=$(realpath "${2:?$usage}")
 results=${3:?$usage}
@@ -57,7 +60,7 @@ kvm_flag=()
 # GCMA area (gcma=, ignored by stock Linux); the benchmarks also have an
 # ordinary CMA area of the same size (cma=) to compare it with.
 case $mode in
-test) append=(--append "zswap.zpool=nosuchbackend gcma=32M") ;;
+test|sanitize) append=(--append "zswap.zpool=nosuchbackend gcma=32M") ;;
 demo) append=(--append "gcma=32M") ;;
 *) append=(--append "cma=32M gcma=32M") ;;
 esac
@@ -72,6 +75,10 @@ truncate -s 256M "$swap2"
 
 console="$results/console.log"
 rm -f "$results/guest-done" "$results/kmemleak.log"
+# The results of a previous test run must not count for this one.
+case $mode in
+test|sanitize) rm -f "$results"/test_*.tap "$results/kunit.tap" "$results/sanitizers.tap" ;;
+esac
 echo "  VM      $(basename "$bzimage") under $accel ($mode)"
 status=0
 vm() {
@@ -81,7 +88,7 @@ vm() {
 		--exec "ZP_KOBJ=$kobj ZP_STRESS_SECONDS=${ZP_STRESS_SECONDS:-} $here/guest.sh $mode $selftests $results" \
 		> "$console" 2>&1 < /dev/null
 }
-if [ "$mode" != test ]; then
+if [ "$mode" != test ] && [ "$mode" != sanitize ]; then
 	# The demo and benchmarks are for watching: follow them live.
 	: > "$results/$mode.log"
 	vm &
@@ -108,5 +115,9 @@ if grep -q '^not ok' "$results/kernel-log.tap"; then
 	exit 1
 fi
 [ "$mode" != stress ] || "$here/tally.sh" "$results/stress.tap" "$results/kernel-log.tap"
-[ "$mode" != test ] || "$here/tally.sh" --quiet "$results"/test_*.tap \
-	"$results/kunit.tap" "$results/kernel-log.tap"
+case $mode in
+test) "$here/tally.sh" --quiet "$results"/test_*.tap "$results/kunit.tap" \
+	"$results/kernel-log.tap" ;;
+sanitize) "$here/tally.sh" --quiet "$results"/test_*.tap "$results/kunit.tap" \
+	"$results/kernel-log.tap" "$results/sanitizers.tap" ;;
+esac

@@ -125,9 +125,13 @@ fi
 mkdir -p "$scratch/tap"
 printf '1..3\nok 1 a\nnot ok 2 b\nok 3 c # SKIP why\n' > "$scratch/tap/x.tap"
 printf '1..2\nok 1 d\n' > "$scratch/tap/died.tap"
+# The sanitizer run's results, one level down, count and are named by it.
+mkdir -p "$scratch/tap/sanitize"
+printf '1..2\nok 1 e\nnot ok 2 f\n' > "$scratch/tap/sanitize/y.tap"
 out=$("$top/vmtest/tally.sh" "$scratch/tap" 2>&1) && rc=0 || rc=$?
 case "$rc:$out" in
-0:*) fail "the tally counts passes, failures, skips and a test that died" "$out" ;;
-*"2 passed, 2 failed, 1 skipped") pass "the tally counts passes, failures, skips and a test that died" ;;
-*) fail "the tally counts passes, failures, skips and a test that died" "$out" ;;
+0:*) fail "the tally counts passes, failures, skips and a test that died, in subdirectories too" "$out" ;;
+*"sanitize/y: not ok 2 f"*"3 passed, 3 failed, 1 skipped")
+	pass "the tally counts passes, failures, skips and a test that died, in subdirectories too" ;;
+*) fail "the tally counts passes, failures, skips and a test that died, in subdirectories too" "$out" ;;
 esac
