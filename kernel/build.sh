@@ -12,6 +12,7 @@
 # --prefix=ID builds a prefix ID of the series: the configuration is made
 # afresh for each ID, and options the prefix does not know yet are fine.
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 usage="usage: build.sh SRC OBJ CONFIGDIR [--prefix=ID] [--extra=FRAGMENT] [TARGET...]"
 src=$(cd "${1:?$usage}" && pwd)
 obj=${2:?$usage}
@@ -55,6 +56,7 @@ run_logged() {
 	fi
 }
 : > "$log"
+start=$(date +%s)
 
 stamp=$( { cat "$obj/.base-id"; echo "$prefix"; cat "${fragments[@]}"; } | sha256sum | cut -d' ' -f1)
 if [ ! -f "$obj/.config" ] || [ "$(cat "$obj/.config-stamp" 2>/dev/null)" != "$stamp" ]; then
@@ -84,4 +86,7 @@ fi
 
 echo "  BUILD   ${targets[*]} ($(sed -n 's/^\([A-Z]*\) = \([0-9]*\)$/\2/p' "$src/Makefile" | head -3 | paste -sd.) + $(grep -c . "$src/.series-files" || true) patched files)"
 run_logged kmake "${targets[@]}"
-[ -n "$prefix" ] || echo "  KERNEL  $obj/arch/x86/boot/bzImage"
+if [ -z "$prefix" ]; then
+	echo "  KERNEL  $obj/arch/x86/boot/bzImage"
+	"$here/../vmtest/step-time.sh" "build: $(basename "$obj") ${targets[*]}" "$start"
+fi

@@ -2,17 +2,19 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # kernel-log-check.sh CONSOLE RESULTS: TAP verdict on the guest's kernel
-# log.  The guest saves dmesg to RESULTS/dmesg.log at the end of the run;
-# if it never got that far (panic, hang), the console log is what we have.
+# log.  It reads the whole console, which has every message the kernel
+# printed (the ring buffer that dmesg reads is overrun by some tests), and
+# RESULTS/dmesg.log, which the guest saves at the end of the run with the
+# messages below the console's log level.
 set -u
 console=$1 results=$2
-log="$results/dmesg.log"
-[ -s "$log" ] || log=$console
+logs=("$console")
+[ -s "$results/dmesg.log" ] && logs+=("$results/dmesg.log")
 
-# What a reviewer would call a bad run: WARN*, BUG* (KASAN reports
-# among them), oops, lockdep and RCU reports, list corruption, panics.
-# KUnit prints its own failures as TAP.
-pattern='WARNING:|BUG:|Oops|general protection fault|possible circular locking|possible recursive locking|inconsistent lock state|INFO: task .* blocked|rcu_sched self-detected stall|Kernel panic|kernel BUG at|list_add corruption|list_del corruption'
+# What a reviewer would call a bad run: WARN*, BUG* (KASAN reports and
+# soft lockups among them), oops, lockdep reports, RCU stalls, hung
+# tasks, list corruption, panics.  KUnit prints its own failures as TAP.
+pattern='WARNING:|BUG:|Oops|general protection fault|possible circular locking|possible recursive locking|inconsistent lock state|INFO: task .* blocked for more than|detected stalls on CPUs/tasks|self-detected stall on CPU|detected stalls on tasks|Kernel panic|kernel BUG at|list_add corruption|list_del corruption|UBSAN:'
 # A leak is the series' if its allocation's backtrace passes through it.
 series_code='zpool|zswap|zbud|zs_|zsmalloc|gcma'
 
@@ -23,7 +25,7 @@ if [ -f "$results/guest-done" ]; then
 else
 	echo "not ok 1 guest ran to the end # see $console"
 fi
-bad=$(grep -E "$pattern" "$log" 2>/dev/null | head -n 20)
+bad=$(cat "${logs[@]}" 2>/dev/null | grep -aE "$pattern" | head -n 20)
 if [ -z "$bad" ]; then
 	echo "ok 2 kernel log has no warning, BUG, oops, lockdep report or panic"
 else
@@ -34,11 +36,14 @@ leaks=$results/kmemleak.log
 if [ ! -f "$leaks" ]; then
 	echo "ok 3 kmemleak finds no leak from the series # SKIP kernel without kmemleak"
 else
-	# The reports whose backtrace has a frame in the series, whole.
+	# The reports whose backtrace has a frame in the series, whole.  A
+	# frame is a line below "backtrace", "    symbol+off/size [module]"
+	# (7.2), or with an address before it "    [<hex>] symbol..." (older).
 	ours=$(awk -v re="$series_code" '
-		/^unreferenced object/ { if (hit) print r; r = ""; hit = 0 }
+		/^unreferenced object/ { if (hit) print r; r = ""; hit = 0; bt = 0 }
 		{ r = r $0 "\\n" }
-		/\[<[0-9a-f]+>\]/ && $0 ~ re { hit = 1 }
+		/^  backtrace/ { bt = 1; next }
+		bt && /^    / && $0 ~ re { hit = 1 }
 		END { if (hit) print r }' "$leaks")
 	all=$(grep -c '^unreferenced object' "$leaks")
 	if [ -z "$ours" ]; then

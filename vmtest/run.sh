@@ -77,10 +77,12 @@ console="$results/console.log"
 rm -f "$results/guest-done" "$results/kmemleak.log"
 # The results of a previous test run must not count for this one.
 case $mode in
-test|sanitize) rm -f "$results"/test_*.tap "$results/kunit.tap" "$results/sanitizers.tap" ;;
+test|sanitize) rm -f "$results"/test_*.tap "$results"/test_*.exit "$results/times.tsv" \
+	"$results/kunit.tap" "$results/sanitizers.tap" ;;
 esac
 echo "  VM      $(basename "$bzimage") under $accel ($mode)"
 status=0
+vm_start=$(date +%s)
 vm() {
 	timeout --foreground "${VMTEST_TIMEOUT:-2400}" \
 		vng --run "$bzimage" "${kvm_flag[@]}" --cpus 2 --memory 1G \
@@ -99,8 +101,14 @@ else
 	vm || status=$?
 fi
 
-# Bad boot parameters, one short boot each.
-[ "$mode" != test ] || VMTEST_ACCEL=$accel "$here/boot-params.sh" "$bzimage" "$results"
+"$here/step-time.sh" "vm: $mode run on $(basename "$kobj")" "$vm_start"
+
+# Bad boot parameters.
+if [ "$mode" = test ]; then
+	vm_start=$(date +%s)
+	VMTEST_ACCEL=$accel "$here/boot-params.sh" "$bzimage" "$results"
+	"$here/step-time.sh" "vm: boots with bad parameters" "$vm_start"
+fi
 
 # The kernel log verdict is a test of its own, so that it is counted.
 "$here/kernel-log-check.sh" "$console" "$results" > "$results/kernel-log.tap"
