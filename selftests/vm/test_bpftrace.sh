@@ -41,14 +41,28 @@ result() {	# result OK DESCRIPTION
 vmstat() { awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat; }
 
 # run SCRIPT HOG_ARGS...: run the script around one zp_hog run; its JSON
-# output goes to $json, the hog's exit status to $hog_status.
+# output goes to $json, the hog's exit status to $hog_status.  bpftrace's
+# own status says nothing of its child's, so the hog runs in a wrapper
+# that writes its status down: a hog that found bad data (exit 1) or was
+# killed fails the case.  A bpftrace that failed fails it too.
+wrapper=/tmp/zp-hog-status.sh
+cat > "$wrapper" <<EOW
+#!/bin/sh
+"$hog" "\$@"
+echo \$? > /tmp/zp-hog.status
+EOW
+chmod +x "$wrapper"
 run() {
-	local script=$1
+	local script=$1 bt_status
 	shift
 	json=/tmp/$(basename "$script" .bt).json
-	bpftrace -q -f json -c "$hog $*" "$scripts/$script" > "$json" 2> "$json.err"
-	hog_status=$?
+	rm -f /tmp/zp-hog.status
+	bpftrace -q -f json -c "$wrapper $*" "$scripts/$script" > "$json" 2> "$json.err"
+	bt_status=$?
+	hog_status=$(cat /tmp/zp-hog.status 2>/dev/null || echo "none: the hog did not run to the end")
 	[ -s "$json.err" ] && sed 's/^/# bpftrace: /' "$json.err"
+	echo "# $script: bpftrace exited $bt_status, zp_hog $hog_status"
+	[ "$bt_status" = 0 ] || hog_status="bpftrace $bt_status"
 }
 
 # map_total JSON MAP: the sum over keys of MAP (counts, sums, or the counts
