@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# deps.sh: install the Debian packages in packages.txt that are missing.
+# deps.sh: install the Debian packages in packages.txt that are missing
+# (with TOOLS_ONLY=1, only those zpooltop and the BPF programs need).
 # As root it installs them (those marked 'newer' from a newer suite via a
 # private apt list; the system's apt configuration is not changed).  As
 # any other user it names the missing packages and the command to run,
@@ -12,18 +13,20 @@ list=${DEPS_LIST:-$here/packages.txt}
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed"; }
 
+# TOOLS_ONLY=1: only the packages marked 'tools' (make deps-tools).
 missing=() newer=()
-while read -r pkg where; do
+while read -r pkg tags; do
 	case "$pkg" in ''|\#*) continue ;; esac
+	[ "${TOOLS_ONLY:-0}" = 1 ] && [[ " $tags " != *" tools "* ]] && continue
 	installed "$pkg" && continue
-	if [ "${where:-}" = newer ]; then newer+=("$pkg"); else missing+=("$pkg"); fi
+	if [[ " $tags " = *" newer "* ]]; then newer+=("$pkg"); else missing+=("$pkg"); fi
 done < "$list"
 
 [ ${#missing[@]} -eq 0 ] && [ ${#newer[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "error: missing packages: ${missing[*]} ${newer[*]}" >&2
-	echo "Run 'sudo make deps' (it installs them with apt-get; ${newer[*]:-nothing} from a newer Debian suite), then retry." >&2
+	echo "Run 'sudo make $([ "${TOOLS_ONLY:-0}" = 1 ] && echo deps-tools || echo deps)' (it installs them with apt-get; ${newer[*]:-nothing} from a newer Debian suite), then retry." >&2
 	exit 1
 fi
 

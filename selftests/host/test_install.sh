@@ -11,7 +11,7 @@ top=$(cd "$here/../.." && pwd)
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
-plan 6
+plan 10
 
 # Nothing of the kernel's steps (source, patch, build) is on the way.
 if make -n -C "$top" install BUILD="$scratch/build" 2>&1 |
@@ -43,3 +43,28 @@ make -s -C "$top" install BUILD="$scratch/build" DESTDIR="$dest" PREFIX=/usr > "
 check "PREFIX=/usr puts them under /usr" \
 	eval '[ -x "$dest/usr/sbin/zpooltop" ] && [ -f "$dest/usr/share/man/man8/zpooltop.8" ] &&
 	      [ -d "$dest/usr/share/zpooltop/bpftrace" ]'
+
+make -s -C "$top" uninstall DESTDIR="$dest" PREFIX=/usr > "$scratch/log" 2>&1
+check "make uninstall removes what make install put under PREFIX=/usr" \
+	eval '[ ! -e "$dest/usr/sbin/zpooltop" ] && [ ! -e "$dest/usr/share/man/man8/zpooltop.8" ] &&
+	      [ ! -e "$dest/usr/share/zpooltop" ] && [ -x "$p/sbin/zpooltop" ]'
+
+# A packager's flags: CFLAGS replaces the optimisation, not the include
+# paths; LDFLAGS reach the link (-z now shows as BIND_NOW).
+out=$scratch/pkg
+if make -s -C "$top/tools/zpooltop" OUT="$out" BPF_OUT="$scratch/build/bpf" \
+	CFLAGS="-O1 -g" LDFLAGS="-Wl,-z,now" > "$scratch/log" 2>&1; then
+	pass "make zpooltop CFLAGS=\"-O1 -g\" builds"
+else
+	fail "make zpooltop CFLAGS=\"-O1 -g\" builds" "$(cat "$scratch/log")"
+fi
+check "LDFLAGS reach the link line (BIND_NOW)" \
+	eval 'readelf -d "$out/zpooltop" 2>/dev/null | grep -q BIND_NOW'
+
+# The tool's own Makefile stands alone: it builds the skeleton it needs.
+if make -s -C "$top/tools/zpooltop" OUT="$scratch/alone" BPF_OUT="$scratch/alone-bpf" \
+	> "$scratch/log" 2>&1 && [ -x "$scratch/alone/zpooltop" ]; then
+	pass "make -C tools/zpooltop builds from nothing, the BPF skeleton included"
+else
+	fail "make -C tools/zpooltop builds from nothing, the BPF skeleton included" "$(cat "$scratch/log")"
+fi

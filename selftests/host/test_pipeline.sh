@@ -12,7 +12,7 @@ top=$(cd "$here/../.." && pwd)
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
-plan 16
+plan 17
 
 # A fake kernel tree of a given version with one source file.
 fake_tree() { # DIR VERSION PATCHLEVEL
@@ -116,9 +116,19 @@ if command -v setpriv > /dev/null && [ "$(id -u)" = 0 ]; then
 	*"missing packages: $pkg"*"make deps"*) pass "the message names the package and the command to run" ;;
 	*) fail "the message names the package and the command to run" "$out" ;;
 	esac
+	# The tools' set names only the packages marked 'tools'.
+	printf 'bash tools\nzp-tool-pkg tools\nzp-vm-pkg\n' > "$scratch/packages.txt"
+	out=$(DEPS_LIST="$scratch/packages.txt" TOOLS_ONLY=1 setpriv --reuid=65534 --regid=65534 \
+		--clear-groups "$top/scripts/deps.sh" 2>&1)
+	case "$out" in
+	*zp-vm-pkg*) fail "make deps-tools names only the tools' packages" "$out" ;;
+	*"missing packages: zp-tool-pkg"*"make deps-tools"*) pass "make deps-tools names only the tools' packages" ;;
+	*) fail "make deps-tools names only the tools' packages" "$out" ;;
+	esac
 else
 	skip "a missing package as non-root fails" "needs root and setpriv to become another user"
 	skip "the message names the package and the command to run" "needs root and setpriv"
+	skip "make deps-tools names only the tools' packages" "needs root and setpriv"
 fi
 
 # --- the tally ------------------------------------------------------------
