@@ -34,9 +34,9 @@ endif
 
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
-.PHONY: all help deps source patch kernel bpf zpooltop selftests vmtest \
-	host-test patches-check check demo bench bench-gcma bench-kernel stress stock-kernel \
-	sanitize sanitize-kernel install clean \
+.PHONY: all help deps deps-tools source patch kernel bpf zpooltop selftests vmtest \
+	host-test patches-check build-matrix check demo bench bench-gcma bench-kernel stress stock-kernel \
+	sanitize sanitize-kernel install uninstall clean \
 	distclean
 
 all: kernel zpooltop selftests
@@ -45,6 +45,7 @@ help:
 	@echo 'make demo           boot the patched kernel and show compressed memory at work'
 	@echo 'make check          build everything, run every test (host and VM)'
 	@echo 'make deps           install missing Debian packages (root), or say which'
+	@echo 'make deps-tools     only those zpooltop and the BPF programs need'
 	@echo 'make source         fetch the pinned $(DEBIAN_SOURCE_PKG) (or check KSRC=)'
 	@echo 'make patch          apply patches/series to a copy of the source'
 	@echo 'make kernel         build bzImage from kernel/configs/*.config'
@@ -52,6 +53,7 @@ help:
 	@echo 'make zpooltop       build tools/zpooltop into build/zpooltop/ (no kernel tree needed)'
 	@echo 'make install        install zpooltop, its man page and the bpftrace scripts'
 	@echo '                    under $$(DESTDIR)$$(PREFIX) (PREFIX=/usr/local)'
+	@echo 'make uninstall      remove what make install installed'
 	@echo 'make bench          boot stock Linux and a kernel without debug checks, and run'
 	@echo '                    the benchmarks (zswap throughput against stock)'
 	@echo '                    (not part of check)'
@@ -60,11 +62,15 @@ help:
 	@echo 'make vmtest         boot the kernel in virtme-ng and run selftests/'
 	@echo 'make sanitize       KUnit and the kernel-side tests on the test kernel plus KASAN and kmemleak'
 	@echo 'make patches-check  checkpatch --strict and a bisect build of every patch'
+	@echo 'make build-matrix   the series on x86_64, i386 and arm64 configurations, warning-free'
 	@echo 'Variables: KSRC=path/to/v$(KERNEL_BASE).y  VMTEST_KVM=0|1  V=1'
 	@echo '           VMLINUX_BTF=/sys/kernel/btf/vmlinux (BPF types from that kernel)'
 
 deps:
 	$(Q)scripts/deps.sh
+
+deps-tools:
+	$(Q)TOOLS_ONLY=1 scripts/deps.sh
 
 source: deps
 ifneq ($(KSRC),)
@@ -92,6 +98,9 @@ DESTDIR ?=
 install: zpooltop
 	$(Q)$(MAKE) $(S) -C tools/zpooltop install OUT=$(BUILD)/zpooltop \
 		PREFIX='$(PREFIX)' DESTDIR='$(DESTDIR)'
+
+uninstall:
+	$(Q)$(MAKE) $(S) -C tools/zpooltop uninstall PREFIX='$(PREFIX)' DESTDIR='$(DESTDIR)'
 
 # kselftest.h comes from the patched tree.
 selftests: patch bpf
@@ -153,6 +162,17 @@ sanitize: sanitize-kernel selftests
 bench-gcma: bench-kernel zpooltop selftests
 	$(Q)vmtest/run.sh --bench-gcma $(BENCH_KOBJ)/arch/x86/boot/bzImage $(BUILD)/selftests $(RESULTS)
 
+# The files the series touches, compiled on the configurations a kernel
+# robot builds (kernel/configs/matrix/variants); objects are kept in
+# $(BUILD)/matrix between runs.
+build-matrix: patch
+	$(Q)mkdir -p $(RESULTS)
+	$(Q)echo "  CHECK   the series' files on $$(grep -c '^[a-z]' kernel/configs/matrix/variants) configurations (build matrix)"
+	$(Q)kernel/build-matrix.sh $(KTREE) patches kernel/configs/matrix $(BUILD)/matrix \
+		> $(RESULTS)/build-matrix.tap; \
+	grep -A20 '^not ok' $(RESULTS)/build-matrix.tap; \
+	! grep -q '^not ok' $(RESULTS)/build-matrix.tap
+
 patches-check: source
 	$(Q)mkdir -p $(RESULTS)
 	$(Q)echo "  CHECK   checkpatch --strict, and a build of every prefix of the series"
@@ -163,7 +183,7 @@ patches-check: source
 
 clean:
 	rm -rf $(KOBJ) $(BENCH_KOBJ) $(STOCK_KOBJ) $(SAN_KOBJ) $(BUILD)/bpf $(BUILD)/zpooltop $(BUILD)/selftests $(RESULTS) \
-		$(BUILD)/bisect $(BUILD)/vm
+		$(BUILD)/bisect $(BUILD)/matrix $(BUILD)/vm
 
 distclean:
 	rm -rf $(BUILD)
