@@ -107,8 +107,9 @@ for v in "${variants[@]}"; do
 	fi
 	# The variant's own fragments must all hold; series.config's options
 	# too, unless the variant turns one off (which takes others along).
-	strict=("${fragments[@]:1}")
-	case " $frags" in *" no-"*) ;; *) strict+=("$matrix/series.config") ;; esac
+	strict=()
+	case " $frags" in *" no-"*) ;; *) strict=("$matrix/series.config") ;; esac
+	strict+=("${fragments[@]:1}")
 	lost=$([ ${#strict[@]} -eq 0 ] || dropped "$obj" "${strict[@]}")
 	if [ -n "$lost" ]; then
 		echo "not ok $t $name: Kconfig kept every option asked for"
@@ -116,8 +117,12 @@ for v in "${variants[@]}"; do
 		continue
 	fi
 	objs=()
+	srcarch=$arch
+	[ "$arch" = i386 ] && srcarch=x86
 	for f in $touched; do
 		[ -f "$tree/$f" ] || continue
+		# Another architecture's file is not this configuration's.
+		case "$f" in arch/"$srcarch"/*) ;; arch/*) continue ;; esac
 		sym=$(builder "$f")
 		case "$sym" in
 		y) ;;
