@@ -18,25 +18,25 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "kselftest.h"
+#include "tap.h"
 #include "zpooltop_core.h"
 
 static void test_percentiles(void)
 {
 	struct zp_hist h = {};
 
-	ksft_test_result(zpt_hist_percentile(&h, 0.5) == 0,
+	tap_result(zpt_hist_percentile(&h, 0.5) == 0,
 			 "an empty histogram has percentile 0\n");
 
 	h.slots[0] = 10;
-	ksft_test_result(zpt_hist_percentile(&h, 0.5) == 1 &&
+	tap_result(zpt_hist_percentile(&h, 0.5) == 1 &&
 			 zpt_hist_percentile(&h, 0.99) == 2,
 			 "slot 0 (values 0 and 1) spans [0, 2)\n");
 
 	/* 100 samples in [1024, 2048): spread evenly, not all at 2047 */
 	memset(&h, 0, sizeof(h));
 	h.slots[10] = 100;
-	ksft_test_result(zpt_hist_percentile(&h, 0.50) == 1536 &&
+	tap_result(zpt_hist_percentile(&h, 0.50) == 1536 &&
 			 zpt_hist_percentile(&h, 0.99) == 2038 &&
 			 zpt_hist_percentile(&h, 0.01) == 1034,
 			 "percentiles interpolate inside the slot (p1 %llu p50 %llu p99 %llu)\n",
@@ -48,7 +48,7 @@ static void test_percentiles(void)
 	h.slots[3] = 50;	/* [8, 16) */
 	h.slots[5] = 49;	/* [32, 64) */
 	h.slots[10] = 1;	/* [1024, 2048) */
-	ksft_test_result(zpt_hist_percentile(&h, 0.50) == 16 &&
+	tap_result(zpt_hist_percentile(&h, 0.50) == 16 &&
 			 zpt_hist_percentile(&h, 0.75) == 48 &&
 			 zpt_hist_percentile(&h, 0.99) == 64 &&
 			 zpt_hist_percentile(&h, 1.0) == 2048,
@@ -59,7 +59,7 @@ static void test_percentiles(void)
 			 (unsigned long long)zpt_hist_percentile(&h, 1.0));
 
 	h.slots[ZP_HIST_SLOTS - 1] = 1000;
-	ksft_test_result(zpt_hist_percentile(&h, 0.99) > (1ULL << (ZP_HIST_SLOTS - 1)) &&
+	tap_result(zpt_hist_percentile(&h, 0.99) > (1ULL << (ZP_HIST_SLOTS - 1)) &&
 			 zpt_hist_percentile(&h, 0.99) <= (2ULL << (ZP_HIST_SLOTS - 1)),
 			 "the clamped tail stays inside the last slot\n");
 }
@@ -73,17 +73,17 @@ static void test_delta(void)
 	now.slots[4] = 3;	/* a pool id reused: counters started over */
 	prev.slots[4] = 9;
 	zpt_hist_delta(&d, &now, &prev);
-	ksft_test_result(d.slots[2] == 3 && d.slots[4] == 3 && zpt_hist_count(&d) == 6,
+	tap_result(d.slots[2] == 3 && d.slots[4] == 3 && zpt_hist_count(&d) == 6,
 			 "interval deltas, and a restart counts from zero\n");
 }
 
 static void test_sort_keys(void)
 {
-	ksft_test_result(zpt_parse_sort_key("stored") == ZPT_SORT_STORED &&
+	tap_result(zpt_parse_sort_key("stored") == ZPT_SORT_STORED &&
 			 zpt_parse_sort_key("waits") == ZPT_SORT_WAITS &&
 			 zpt_parse_sort_key("id") == ZPT_SORT_ID,
 			 "sort keys parse by name\n");
-	ksft_test_result(zpt_parse_sort_key("Stored") == -1 &&
+	tap_result(zpt_parse_sort_key("Stored") == -1 &&
 			 zpt_parse_sort_key("") == -1 &&
 			 zpt_parse_sort_key(NULL) == -1,
 			 "unknown, empty and missing sort keys are refused\n");
@@ -108,7 +108,7 @@ static void test_sum_percpu(void)
 	cpu[2].hist[ZP_HIST_MAP_HOLD].slots[ZP_HIST_SLOTS - 1] = 3;
 	memset(&sum, 0xff, sizeof(sum));	/* whatever was there goes */
 	zpt_sum_percpu(&sum, cpu, sizeof(sum), 3);
-	ksft_test_result(sum.allocs == 12 && sum.frees == 4 && sum.evicts == 0 &&
+	tap_result(sum.allocs == 12 && sum.frees == 4 && sum.evicts == 0 &&
 			 sum.map_wait_ns == 2ULL << 40 &&
 			 sum.hist[ZP_HIST_MAP_HOLD].slots[ZP_HIST_SLOTS - 1] == 5 &&
 			 sum.hist[ZP_HIST_WRITEBACK].slots[0] == 0,
@@ -121,7 +121,7 @@ static void test_sum_percpu(void)
 		bins[2].bins[ZP_SIZE_BINS - 1] = -2;
 		zpt_sum_percpu(&sizes, bins, sizeof(sizes), 3);
 	}
-	ksft_test_result(bins && sizes.bins[600 / 8] == 2 && sizes.bins[ZP_SIZE_BINS - 1] == -2,
+	tap_result(bins && sizes.bins[600 / 8] == 2 && sizes.bins[ZP_SIZE_BINS - 1] == -2,
 			 "per-CPU size bins sum as signed counts (a CPU's copy may be negative)\n");
 	free(bins);
 
@@ -131,7 +131,7 @@ static void test_sum_percpu(void)
 	mc[1].loads = 3;
 	mc[1].store_orig_bytes = 4096;
 	zpt_sum_percpu(&msum, mc, sizeof(msum), 2);
-	ksft_test_result(msum.stores == 11 && msum.loads == 3 && msum.store_orig_bytes == 45056 &&
+	tap_result(msum.stores == 11 && msum.loads == 3 && msum.store_orig_bytes == 45056 &&
 			 msum.writebacks == 0,
 			 "a memory cgroup's per-CPU flows sum\n");
 }
@@ -159,12 +159,12 @@ static void test_row(void)
 	prev.c.hist[ZP_HIST_MAP_HOLD].slots[9] = 10;	/* before the interval */
 	zpt_row_from_stats(&row, 3, &now, &prev, 400, 2.0);
 
-	ksft_test_result(row.id == 3 && !strcmp(row.type, "zbud") &&
+	tap_result(row.id == 3 && !strcmp(row.type, "zbud") &&
 			 row.stored_pages == 1000 && row.pool_pages == 500 &&
 			 row.ratio == 2.0,
 			 "stored pages are the seed and allocations less frees; ratio is stored over pool pages (%.2f)\n",
 			 row.ratio);
-	ksft_test_result(row.allocs_s == 300.0 && row.evicts_s == 15.0 &&
+	tap_result(row.allocs_s == 300.0 && row.evicts_s == 15.0 &&
 			 row.map_waits_s == 4.0 && row.frees_s == 0.0,
 			 "rates are interval deltas over the interval\n");
 	/*
@@ -172,32 +172,32 @@ static void test_row(void)
 	 * Merging the nested levels counted 181 and made p50 and p99 the
 	 * evictions' bound, 16383.
 	 */
-	ksft_test_result(zpt_hist_count(&row.hist[ZPT_RECLAIM_HIST]) == 90 &&
+	tap_result(zpt_hist_count(&row.hist[ZPT_RECLAIM_HIST]) == 90 &&
 			 row.p50_ns[ZPT_RECLAIM_HIST] == 6144 &&
 			 row.p99_ns[ZPT_RECLAIM_HIST] == 8151,
 			 "reclaim latency is writeback's alone, each reclaim counted once (p50 %llu p99 %llu)\n",
 			 (unsigned long long)row.p50_ns[ZPT_RECLAIM_HIST],
 			 (unsigned long long)row.p99_ns[ZPT_RECLAIM_HIST]);
-	ksft_test_result(row.p50_ns[ZP_HIST_EVICT] == 12288 &&
+	tap_result(row.p50_ns[ZP_HIST_EVICT] == 12288 &&
 			 row.p50_ns[ZP_HIST_SHRINK] == 1572864 &&
 			 zpt_hist_count(&row.hist[ZP_HIST_SHRINK]) == 1 &&
 			 row.p99_ns[ZP_HIST_MAP_WAIT] == 127,
 			 "evict, shrink and map wait keep their own figures\n");
 	/* 50 of 90 holds in the interval are under 1 us, 40 near 16 us. */
-	ksft_test_result(row.hist[ZP_HIST_MAP_HOLD].slots[9] == 50 &&
+	tap_result(row.hist[ZP_HIST_MAP_HOLD].slots[9] == 50 &&
 			 row.p50_ns[ZP_HIST_MAP_HOLD] == 973 &&
 			 row.p99_ns[ZP_HIST_MAP_HOLD] == 32399,
 			 "map hold time is the interval's map-to-unmap histogram (p50 %llu p99 %llu)\n",
 			 (unsigned long long)row.p50_ns[ZP_HIST_MAP_HOLD],
 			 (unsigned long long)row.p99_ns[ZP_HIST_MAP_HOLD]);
-	ksft_test_result(row.total.allocs == 1000 &&
+	tap_result(row.total.allocs == 1000 &&
 			 row.total.hist[ZP_HIST_MAP_HOLD].slots[9] == 60,
 			 "the row keeps the cumulative counters for the metrics\n");
 
 	memset(&now, 0, sizeof(now));
 	memset(&prev, 0, sizeof(prev));
 	zpt_row_from_stats(&row, 1, &now, &prev, 0, 0);
-	ksft_test_result(row.ratio == 0 && row.allocs_s == 0,
+	tap_result(row.ratio == 0 && row.allocs_s == 0,
 			 "an empty pool and a zero interval give zeros, not NaN\n");
 }
 
@@ -224,7 +224,7 @@ static void test_seeds(void)
 	now.info.pool_pages = 33;
 	prev = counted[0];
 	zpt_row_from_stats(&row, 0, &now, &prev, seeds[0].objects, 1.0);
-	ksft_test_result(n == 2 && seeds[0].known && seeds[2].known && !seeds[1].known &&
+	tap_result(n == 2 && seeds[0].known && seeds[2].known && !seeds[1].known &&
 			 seeds[0].objects == 90 && seeds[2].objects == 7 &&
 			 seeds[0].pool_pages == 30 && !strcmp(seeds[2].type, "zbud") &&
 			 row.stored_pages == 105,
@@ -257,7 +257,7 @@ static void test_discards(void)
 	prev.c.discard_wait_ns = 1000;
 	zpt_row_from_stats(&row, 4, &now, &prev, 0, 2.0);
 	zpt_discards_from_counters(&total, &row.total);
-	ksft_test_result(row.discards.events == 2 && row.discards.pages == 40 &&
+	tap_result(row.discards.events == 2 && row.discards.pages == 40 &&
 			 row.discards.objects == 600 && row.discards.wait_ns == 3000 &&
 			 total.events == 3 && total.pages == 72 && total.objects == 1000 &&
 			 total.wait_ns == 4000,
@@ -270,7 +270,7 @@ static void test_discards(void)
 	prev.c.discard_objects = 5000;
 	prev.c.discard_wait_ns = 99999;
 	zpt_row_from_stats(&row, 4, &now, &prev, 0, 2.0);
-	ksft_test_result(row.discards.events == 3 && row.discards.pages == 72 &&
+	tap_result(row.discards.events == 3 && row.discards.pages == 72 &&
 			 row.discards.objects == 1000 && row.discards.wait_ns == 4000,
 			 "discards: counters that went down count from zero, not as a wrapped difference\n");
 
@@ -278,14 +278,14 @@ static void test_discards(void)
 	memset(&prev, 0, sizeof(prev));
 	strcpy(now.info.type, "gcma");
 	zpt_row_from_stats(&row, 1, &now, &prev, 0, 1.0);
-	ksft_test_result(zpt_row_shows_discards(&row), "a gcma pool shows its discards, none yet\n");
+	tap_result(zpt_row_shows_discards(&row), "a gcma pool shows its discards, none yet\n");
 	strcpy(now.info.type, "zsmalloc");
 	zpt_row_from_stats(&row, 1, &now, &prev, 0, 1.0);
-	ksft_test_result(!zpt_row_shows_discards(&row),
+	tap_result(!zpt_row_shows_discards(&row),
 			 "a pool of another backend without discards shows none\n");
 	now.c.discards = 1;
 	zpt_row_from_stats(&row, 1, &now, &prev, 0, 1.0);
-	ksft_test_result(zpt_row_shows_discards(&row),
+	tap_result(zpt_row_shows_discards(&row),
 			 "a pool of any backend that discarded shows it\n");
 }
 
@@ -307,7 +307,7 @@ static void test_cma_areas(void)
 	cpu[2].max_ns = 0;
 	memset(&sum, 0xff, sizeof(sum));
 	zpt_cma_sum_percpu(&sum, cpu, 3);
-	ksft_test_result(sum.allocs == 20 && sum.failures == 3 && sum.max_ns == 2000000 &&
+	tap_result(sum.allocs == 20 && sum.failures == 3 && sum.max_ns == 2000000 &&
 			 sum.hist.slots[20] == 20 && zpt_hist_count(&sum.hist) == 20,
 			 "cma: counts add up over the CPUs, the max is the largest CPU's, not their sum (%llu)\n",
 			 (unsigned long long)sum.max_ns);
@@ -316,7 +316,7 @@ static void test_cma_areas(void)
 	memcpy(name, "gcma", 5);
 	zpt_cma_area_from_stats(&area, name, &sum);
 	/* p50 1048576 + 1048576 * 10 / 20; p99 would be 2086666, past the max */
-	ksft_test_result(!strcmp(area.name, "gcma") && area.allocs == 20 && area.failures == 3 &&
+	tap_result(!strcmp(area.name, "gcma") && area.allocs == 20 && area.failures == 3 &&
 			 area.p50_ns == 1572864 && area.p99_ns == 2000000 && area.max_ns == 2000000,
 			 "cma: p50 and p99 from the log2 slots, never past the max (p50 %llu p99 %llu max %llu)\n",
 			 (unsigned long long)area.p50_ns, (unsigned long long)area.p99_ns,
@@ -326,7 +326,7 @@ static void test_cma_areas(void)
 	sum.failures = 4;
 	memset(name, 'a', sizeof(name));	/* no terminating NUL at all */
 	zpt_cma_area_from_stats(&area, name, &sum);
-	ksft_test_result(area.allocs == 0 && area.failures == 4 && area.p50_ns == 0 &&
+	tap_result(area.allocs == 0 && area.failures == 4 && area.p50_ns == 0 &&
 			 area.p99_ns == 0 && area.max_ns == 0 &&
 			 strlen(area.name) == ZP_CMA_NAME_LEN - 1,
 			 "cma: an area with failures only has no latency; a name filling the key is cut, terminated\n");
@@ -336,7 +336,7 @@ static void test_cma_areas(void)
 	strcpy(areas[1].name, "gcma");
 	strcpy(areas[2].name, "hugetlb0");
 	zpt_sort_cma_areas(areas, 3);
-	ksft_test_result(!strcmp(areas[0].name, "gcma") && !strcmp(areas[1].name, "hugetlb0") &&
+	tap_result(!strcmp(areas[0].name, "gcma") && !strcmp(areas[1].name, "hugetlb0") &&
 			 !strcmp(areas[2].name, "reserved"),
 			 "cma: areas are listed by name\n");
 }
@@ -345,7 +345,7 @@ static void test_lost(void)
 {
 	char buf[256] = "";
 
-	ksft_test_result(!zpt_lost_warning(buf, sizeof(buf), 5, 5) && !buf[0] &&
+	tap_result(!zpt_lost_warning(buf, sizeof(buf), 5, 5) && !buf[0] &&
 			 zpt_lost_warning(buf, sizeof(buf), 5, 12) &&
 			 !strncmp(buf, "zpooltop: warning: 7 events lost in this interval (pools with an id above 63, or CMA areas past the first 64)",
 				  strlen("zpooltop: warning: 7 events lost in this interval (pools with an id above 63, or CMA areas past the first 64)")) &&
@@ -355,13 +355,13 @@ static void test_lost(void)
 
 static void test_output_mode(void)
 {
-	ksft_test_result(zpt_clear_screen(ZPT_FMT_TEXT, false, true) &&
+	tap_result(zpt_clear_screen(ZPT_FMT_TEXT, false, true) &&
 			 !zpt_clear_screen(ZPT_FMT_TEXT, false, false) &&
 			 !zpt_clear_screen(ZPT_FMT_TEXT, true, true) &&
 			 !zpt_clear_screen(ZPT_FMT_JSON, false, true) &&
 			 !zpt_clear_screen(ZPT_FMT_OPENMETRICS, false, true),
 			 "the screen is cleared only for text to a terminal without -b or -C\n");
-	ksft_test_result(zpt_parse_format("text") == ZPT_FMT_TEXT &&
+	tap_result(zpt_parse_format("text") == ZPT_FMT_TEXT &&
 			 zpt_parse_format("json") == ZPT_FMT_JSON &&
 			 zpt_parse_format("openmetrics") == ZPT_FMT_OPENMETRICS &&
 			 zpt_parse_format("prometheus") == -1 && zpt_parse_format(NULL) == -1,
@@ -378,24 +378,24 @@ static void test_sorting(void)
 	};
 
 	zpt_sort_rows(rows, 4, ZPT_SORT_STORED);
-	ksft_test_result(rows[0].id == 0 && rows[1].id == 1 && rows[2].id == 2 &&
+	tap_result(rows[0].id == 0 && rows[1].id == 1 && rows[2].id == 2 &&
 			 rows[3].id == 3,
 			 "largest first, ties by ascending id\n");
 	zpt_sort_rows(rows, 4, ZPT_SORT_RATIO);
-	ksft_test_result(rows[0].id == 0 && rows[1].id == 2 && rows[2].id == 1,
+	tap_result(rows[0].id == 0 && rows[1].id == 2 && rows[2].id == 1,
 			 "sort by ratio\n");
 	zpt_sort_rows(rows, 4, ZPT_SORT_ID);
-	ksft_test_result(rows[0].id == 0 && rows[3].id == 3, "sort by id ascending\n");
+	tap_result(rows[0].id == 0 && rows[3].id == 3, "sort by id ascending\n");
 }
 
 static void test_parse_ulong(void)
 {
 	unsigned long v = 7;
 
-	ksft_test_result(!zpt_parse_ulong("5", 1, 10, &v) && v == 5 &&
+	tap_result(!zpt_parse_ulong("5", 1, 10, &v) && v == 5 &&
 			 !zpt_parse_ulong("10", 1, 10, &v) && v == 10,
 			 "numbers in range parse\n");
-	ksft_test_result(zpt_parse_ulong("0", 1, 10, &v) && zpt_parse_ulong("11", 1, 10, &v) &&
+	tap_result(zpt_parse_ulong("0", 1, 10, &v) && zpt_parse_ulong("11", 1, 10, &v) &&
 			 zpt_parse_ulong("", 1, 10, &v) && zpt_parse_ulong("-1", 0, 10, &v) &&
 			 zpt_parse_ulong("+3", 0, 10, &v) && zpt_parse_ulong("3x", 0, 10, &v) &&
 			 zpt_parse_ulong(" 3", 0, 10, &v) && zpt_parse_ulong(NULL, 0, 10, &v) &&
@@ -409,7 +409,7 @@ static void test_totals(void)
 	const char *vmstat = "pswpin 3\npswpout 4\nzswpin 10\nzswpout 20\nzswpwb 5\nzswpout_x 99\n";
 	struct zpt_totals t = {};
 
-	ksft_test_result(zpt_parse_totals(meminfo, &t) == 2 && zpt_parse_totals(vmstat, &t) == 5 &&
+	tap_result(zpt_parse_totals(meminfo, &t) == 2 && zpt_parse_totals(vmstat, &t) == 5 &&
 			 t.zswap_bytes == 200 * 1024 && t.zswapped_bytes == 1400 * 1024 &&
 			 t.zswpin == 10 && t.zswpout == 20 && t.zswpwb == 5 &&
 			 t.pswpin == 3 && t.pswpout == 4,
@@ -426,7 +426,7 @@ static void test_units(void)
 	zpt_fmt_bytes(d, sizeof(d), 512);
 	zpt_fmt_ns(e, sizeof(e), 3400000);
 	zpt_fmt_ns(f, sizeof(f), 0);
-	ksft_test_result(!strcmp(a, "9999") && !strcmp(b, "12k") && !strcmp(c, "12M") &&
+	tap_result(!strcmp(a, "9999") && !strcmp(b, "12k") && !strcmp(c, "12M") &&
 			 !strcmp(d, "512B") && !strcmp(e, "3.4ms") && !strcmp(f, "-"),
 			 "figures fit 5 columns with units (%s %s %s %s %s %s)\n", a, b, c, d, e, f);
 }
@@ -533,13 +533,13 @@ static void test_text(void)
 		empty |= !strncmp(line, "63 ", 3) && strlen(line) > 30 &&
 			 !strncmp(line + 25, "    - ", 6);
 	}
-	ksft_test_result(text && widest <= 80 && lines == 7 && found && empty,
+	tap_result(text && widest <= 80 && lines == 7 && found && empty,
 			 "text: %zu lines, the widest %zu columns (at most 80), the busy pool's row as expected, '-' for the empty pool's ratio\n",
 			 lines, widest);
 	free(text);
 
 	text = print_to_string(zpt_print_text, true);
-	ksft_test_result(text && strstr(text, "pool 0 (zsmalloc) writeback latency") &&
+	tap_result(text && strstr(text, "pool 0 (zsmalloc) writeback latency") &&
 			 strstr(text, "pool 0 (zsmalloc) evict latency") &&
 			 strstr(text, "pool 0 (zsmalloc) shrink latency") &&
 			 strstr(text, "1048576 -> 2097151    : 1        |****") &&
@@ -569,7 +569,7 @@ static void test_text_default(void)
 	}
 	free(text);
 	text = print_view(zpt_print_text, true, false);
-	ksft_test_result(header && row && widest <= 80 && text &&
+	tap_result(header && row && widest <= 80 && text &&
 			 strstr(text, "writeback latency") && !strstr(text, "map lock wait") &&
 			 !strstr(text, "time mapped") && !strstr(text, "WAIT"),
 			 "text without -w: no WAIT and WT99 columns, no map histograms\n");
@@ -590,7 +590,7 @@ static void test_first_screen(void)
 		zpt_print_text(f, &v, true);
 		fclose(f);
 	}
-	ksft_test_result(buf && strstr(buf, "pages/s: zswap out - in - written back -; swap out - in -") &&
+	tap_result(buf && strstr(buf, "pages/s: zswap out - in - written back -; swap out - in -") &&
 			 strstr(buf, " 0 zsmalloc   123k   66M  7.26     -     -     -") &&
 			 !strstr(buf, "latency"),
 			 "the first screen shows the pools at once, rates as '-' until an interval has passed\n");
@@ -658,13 +658,13 @@ static void test_gcma_text(void)
 {
 	char *text = print_gcma_view(zpt_print_text, false);
 
-	ksft_test_result(text && widest_line(text) <= 80 &&
+	tap_result(text && widest_line(text) <= 80 &&
 			 strstr(text, "\nDISCARDS    in the interval          | since counting began\n"
 				"ID BACKEND  EVENTS PAGES  OBJS  WAIT | EVENTS PAGES  OBJS  WAIT\n"
 				" 5 gcma          3    96  2300 412us |     12   384  9100 1.5ms\n") &&
 			 !strstr(text, " 0 zsmalloc      "),
 			 "text: the discard table has the gcma pool only, the interval's and the totals, in 80 columns\n");
-	ksft_test_result(text && strstr(text, "\nCMA AREA         ALLOCS  FAIL   P50   P99   MAX  since zpooltop started\n"
+	tap_result(text && strstr(text, "\nCMA AREA         ALLOCS  FAIL   P50   P99   MAX  since zpooltop started\n"
 					    "gcma                 20     1 1.6ms 2.0ms 2.0ms\n"
 					    "a-cma-area-with-      0     2     -     -     -\n") &&
 			 !strstr(text, "cma area gcma"),
@@ -672,7 +672,7 @@ static void test_gcma_text(void)
 	free(text);
 
 	text = print_gcma_view(zpt_print_text, true);
-	ksft_test_result(text &&
+	tap_result(text &&
 			 strstr(text, "\ncma area gcma: latency of the allocations that succeeded:\n"
 				"                   nsecs : count    distribution\n") &&
 			 strstr(text, "   1048576 -> 2097151    : 20       |****************************************|\n") &&
@@ -682,7 +682,7 @@ static void test_gcma_text(void)
 	free(text);
 
 	text = print_view(zpt_print_text, true, true);
-	ksft_test_result(text && !strstr(text, "DISCARDS") && !strstr(text, "CMA AREA") &&
+	tap_result(text && !strstr(text, "DISCARDS") && !strstr(text, "CMA AREA") &&
 			 !strstr(text, "cma area"),
 			 "text without gcma pools or --cma: no discard table, no CMA areas\n");
 	free(text);
@@ -758,7 +758,7 @@ static void test_json(void)
 
 	for (w = 1; w >= 0; w--) {
 		json = print_view(zpt_print_json, true, w);
-		ksft_test_result(json_passes(json, json_check, w ? "waits" : ""),
+		tap_result(json_passes(json, json_check, w ? "waits" : ""),
 				 "JSON%s: one line that parses, with schema 2 and every documented key and value%s\n",
 				 w ? " with -w" : "", w ? "" : ", and no map_* key");
 		free(json);
@@ -801,7 +801,7 @@ static void test_gcma_json(void)
 
 	for (h = 1; h >= 0; h--) {
 		json = print_gcma_view(zpt_print_json, h);
-		ksft_test_result(json_passes(json, gcma_json_check, h ? "hist" : ""),
+		tap_result(json_passes(json, gcma_json_check, h ? "hist" : ""),
 				 "JSON, --cma%s: discards in the gcma pool, each CMA area's figures%s, schema 2\n",
 				 h ? " --hist" : "", h ? " and histogram" : "");
 		free(json);
@@ -809,7 +809,7 @@ static void test_gcma_json(void)
 
 	/* --cma before any allocation: an empty list, not a missing key. */
 	json = print_made(make_cma_view, zpt_print_json, false, true);
-	ksft_test_result(json && strstr(json, "],\"cma\":[]}\n") && !strstr(json, "discards"),
+	tap_result(json && strstr(json, "],\"cma\":[]}\n") && !strstr(json, "discards"),
 			 "JSON, --cma before any allocation: \"cma\":[], and no discards without a gcma pool\n");
 	free(json);
 }
@@ -900,11 +900,11 @@ static void test_metrics(void)
 			 prom ? "prometheus" : "openmetrics", waits ? "waits" : "", metrics_check);
 		status[i] = python(py, script, text[i]);
 	}
-	ksft_test_result(status[0] == 0,
+	tap_result(status[0] == 0,
 			 "OpenMetrics: prometheus_client's parser reads every family, label and bucket\n");
-	ksft_test_result(status[1] == 0,
+	tap_result(status[1] == 0,
 			 "Prometheus text (--textfile): prometheus_client's parser reads it the same\n");
-	ksft_test_result(status[2] == 0,
+	tap_result(status[2] == 0,
 			 "OpenMetrics without -w: no map wait or hold series, the rest the same\n");
 	for (i = 0; i < 3; i++)
 		free(text[i]);
@@ -920,8 +920,8 @@ static void test_metrics_file(void)
 	int err, bad;
 
 	if (!mkdtemp(dir)) {
-		ksft_test_result_fail("mkdtemp: %s\n", strerror(errno));
-		ksft_test_result_skip("no directory\n");
+		tap_fail("mkdtemp: %s\n", strerror(errno));
+		tap_skip("no directory\n");
 		return;
 	}
 	make_view(&v);
@@ -939,7 +939,7 @@ static void test_metrics_file(void)
 		size = text ? fread(text, 1, (1 << 20) - 1, f) : 0;
 		fclose(f);
 	}
-	ksft_test_result(!err && size > 1000 && !strncmp(text, "# HELP zpooltop_", 16) &&
+	tap_result(!err && size > 1000 && !strncmp(text, "# HELP zpooltop_", 16) &&
 			 strstr(text, "zpooltop_lost_events_total 17\n") &&
 			 access(tmp, F_OK),
 			 "the textfile is replaced whole, and no temporary file stays\n");
@@ -948,7 +948,7 @@ static void test_metrics_file(void)
 
 	snprintf(path, sizeof(path), "%s/no/such/dir/zpooltop.prom", dir);
 	bad = zpt_write_metrics_file(path, &v, ZPT_METRICS_PROMETHEUS);
-	ksft_test_result(bad == -ENOENT, "a textfile that cannot be written is an error (%d)\n", bad);
+	tap_result(bad == -ENOENT, "a textfile that cannot be written is an error (%d)\n", bad);
 	rmdir(dir);
 }
 
@@ -984,7 +984,7 @@ static void test_zsmalloc_classes(void)
 	bool huge_merged = true;
 	unsigned int i;
 
-	ksft_test_result(!zpt_zs_derive(&zs, 4096, 8) && zs.nr_classes == 255 &&
+	tap_result(!zpt_zs_derive(&zs, 4096, 8) && zs.nr_classes == 255 &&
 			 zs.class[0].size == 32 && zs.class[0].pages_per_zspage == 1 &&
 			 zs.class[0].objs_per_zspage == 128 &&
 			 zs.class[1].size == 48 && zs.class[1].pages_per_zspage == 3 &&
@@ -996,29 +996,29 @@ static void test_zsmalloc_classes(void)
 		huge_merged &= zs.class[i].owner == 254 && zs.class[i].size == 4096 &&
 			       zs.class[i].objs_per_zspage == 1;
 	/* 3200 to 3264 bytes: 5 objects in 4 pages; 3184: 9 in 7 */
-	ksft_test_result(huge_merged && zs.class[198].owner == 202 &&
+	tap_result(huge_merged && zs.class[198].owner == 202 &&
 			 zs.class[200].owner == 202 && zs.class[202].owner == 202 &&
 			 zs.class[197].owner == 197 && zs.class[197].objs_per_zspage == 9,
 			 "zsmalloc: classes of the same shape merge into the largest (3200 to 3264 bytes); above 3632, all are the huge 4096\n");
 
 	/* An object takes its size plus the 8-byte handle: 24 fills class 0. */
-	ksft_test_result(zs_pages_of(&zs, 24, 128) == 1 && zs_pages_of(&zs, 24, 129) == 2 &&
+	tap_result(zs_pages_of(&zs, 24, 128) == 1 && zs_pages_of(&zs, 24, 129) == 2 &&
 			 zs_pages_of(&zs, 25, 1) == 3 && zs_pages_of(&zs, 40, 256) == 3 &&
 			 zs_pages_of(&zs, 40, 257) == 6,
 			 "zsmalloc: 128 objects of 24 bytes fill a page, 129 take two; 25 to 40 bytes go in 3-page zspages of 256\n");
-	ksft_test_result(zs_pages_of(&zs, 3624, 9) == 8 && zs_pages_of(&zs, 3625, 9) == 9 &&
+	tap_result(zs_pages_of(&zs, 3624, 9) == 8 && zs_pages_of(&zs, 3625, 9) == 9 &&
 			 zs_pages_of(&zs, 4096, 5) == 5,
 			 "zsmalloc: 9 objects of 3624 bytes share 8 pages; from 3625, each takes a page (huge class)\n");
 	add_sizes(&s, 3224, 3);		/* class 200 */
 	add_sizes(&s, 3256, 2);		/* class 202 */
-	ksft_test_result(zpt_zsmalloc_pages(&zs, &s) == 4,
+	tap_result(zpt_zsmalloc_pages(&zs, &s) == 4,
 			 "zsmalloc: objects of merged classes share zspages (5 objects of 3224 and 3256 bytes in 4 pages)\n");
-	ksft_test_result(!zpt_zs_derive(&zs4, 4096, 4) && zs4.class[225].pages_per_zspage == 1 &&
+	tap_result(!zpt_zs_derive(&zs4, 4096, 4) && zs4.class[225].pages_per_zspage == 1 &&
 			 zs_pages_of(&zs4, 3624, 9) == 9 && zpt_zs_derive(&zs4, 4096, 17) &&
 			 zpt_zs_derive(&zs4, 4096, 3) && zpt_zs_derive(&zs4, 3000, 8),
 			 "zsmalloc: with CONFIG_ZSMALLOC_CHAIN_SIZE=4, 3624 bytes is huge; impossible chain and page sizes are refused\n");
 	c = zpt_zs_class_of(&zs, 1016);
-	ksft_test_result(c->size == 1024 && c->pages_per_zspage == 1 && c->objs_per_zspage == 4,
+	tap_result(c->size == 1024 && c->pages_per_zspage == 1 && c->objs_per_zspage == 4,
 			 "zsmalloc: a power-of-2 class takes one page (1016 bytes + handle: 4 per page)\n");
 }
 
@@ -1061,19 +1061,19 @@ static void test_zsmalloc_debugfs(void)
 	text = classes_text(&derived);
 	same = text && !zpt_zs_parse_classes(&parsed, text, 4096) &&
 	       !memcmp(&parsed, &derived, sizeof(parsed));
-	ksft_test_result(same, "zsmalloc: the classes read from debugfs are the ones derived, merged classes included\n");
+	tap_result(same, "zsmalloc: the classes read from debugfs are the ones derived, merged classes included\n");
 	free(text);
 
 	/* A kernel that merged every class into the two it lists. */
 	text = " class  size   10%\n"
 	       "     0    32 0 0 0 0 0 0 0 0 0 0 0 0 0 0 1 0\n"
 	       "   254  4096 0 0 0 0 0 0 0 0 0 0 0 0 0 0 1 0\n";
-	ksft_test_result(!zpt_zs_parse_classes(&parsed, text, 4096) &&
+	tap_result(!zpt_zs_parse_classes(&parsed, text, 4096) &&
 			 zpt_zs_class_of(&parsed, 600)->size == 4096 &&
 			 zpt_zs_class_of(&parsed, 24)->size == 32 &&
 			 zs_pages_of(&parsed, 600, 3) == 3,
 			 "zsmalloc: what debugfs lists is what counts (an unlisted class goes to the next listed)\n");
-	ksft_test_result(zpt_zs_parse_classes(&parsed, "nothing here\n", 4096) &&
+	tap_result(zpt_zs_parse_classes(&parsed, "nothing here\n", 4096) &&
 			 zpt_zs_parse_classes(&parsed,
 				"     0    48 0 0 0 0 0 0 0 0 0 0 0 0 0 0 1 0\n"
 				"   254  4096 0 0 0 0 0 0 0 0 0 0 0 0 0 0 1 0\n", 4096) &&
@@ -1091,23 +1091,23 @@ static void test_zbud_model(void)
 	static const size_t first[] = { 2048, 1024, 1984 };
 	struct zpt_sizes s = {};
 
-	ksft_test_result(zpt_zbud_pages_in_order(pair, 2, 4096) == 1 &&
+	tap_result(zpt_zbud_pages_in_order(pair, 2, 4096) == 1 &&
 			 zpt_zbud_pages_in_order(no_pair, 2, 4096) == 2,
 			 "zbud: 31 and 32 chunks share a page (63 after the header); 32 and 32 cannot\n");
-	ksft_test_result(zpt_zbud_pages_in_order(largest, 2, 4096) == 1 &&
+	tap_result(zpt_zbud_pages_in_order(largest, 2, 4096) == 1 &&
 			 zpt_zbud_pages_in_order(too_big, 2, 4096) == 2,
 			 "zbud: 3968 bytes still shares a page with a 64-byte object; 3976 gets a page of its own\n");
-	ksft_test_result(zpt_zbud_pages_in_order(best_fit, 4, 4096) == 2 &&
+	tap_result(zpt_zbud_pages_in_order(best_fit, 4, 4096) == 2 &&
 			 zpt_zbud_pages_in_order(first, 3, 4096) == 2,
 			 "zbud: each object goes to the page whose free chunks fit it most closely (4 objects in 2 pages)\n");
-	ksft_test_result(zbud_pages_of(1984, 1001) == 501 && zbud_pages_of(2048, 100) == 100 &&
+	tap_result(zbud_pages_of(1984, 1001) == 501 && zbud_pages_of(2048, 100) == 100 &&
 			 zbud_pages_of(4096, 7) == 7 && zbud_pages_of(8, 3) == 2,
 			 "zbud, in a random order: 1001 objects of 1984 bytes in 501 pages, 100 of 2048 in 100, pages stored whole alone\n");
 	add_sizes(&s, 3968, 10);
 	add_sizes(&s, 3976, 5);
-	ksft_test_result(zpt_zbud_pages(&s, 4096) == 15,
+	tap_result(zpt_zbud_pages(&s, 4096) == 15,
 			 "zbud, in a random order: 10 objects of 3968 bytes cannot pair, 5 of 3976 stay alone (15 pages)\n");
-	ksft_test_result(zbud_pages_of(1000, 3000000) == 1500000 &&
+	tap_result(zbud_pages_of(1000, 3000000) == 1500000 &&
 			 zbud_pages_of(1000, 3000000) == zbud_pages_of(1000, 3000000),
 			 "zbud: 3 million objects are packed as a sample of %u, scaled (1.5 million pages), the same each time\n",
 			 ZPT_ZBUD_SAMPLE);
@@ -1124,7 +1124,7 @@ static void test_convert(void)
 	h.bins[ZP_SIZE_BINS - 1] = 4;	/* pages stored as they are */
 	h.bins[100 / 8] = -5;		/* frees of objects older than the program */
 	zpt_sizes_convert(&s, &h, ZPT_BACKEND_ZSMALLOC, ZPT_BACKEND_ZBUD);
-	ksft_test_result(s.n[608 / 8] == 3 && s.n[4088 / 8] == 1 && s.n[ZP_SIZE_BINS - 1] == 6 &&
+	tap_result(s.n[608 / 8] == 3 && s.n[4088 / 8] == 1 && s.n[ZP_SIZE_BINS - 1] == 6 &&
 			 zpt_sizes_count(&s) == 10,
 			 "to zbud: zswap's 8-byte header is added; data that no longer leaves room is stored as a page; negative bins count 0\n");
 	memset(&h, 0, sizeof(h));
@@ -1132,11 +1132,11 @@ static void test_convert(void)
 	h.bins[16 / 8] = 1;		/* 9 to 16 bytes: 1 to 8 of data */
 	h.bins[ZP_SIZE_BINS - 1] = 4;
 	zpt_sizes_convert(&s, &h, ZPT_BACKEND_ZBUD, ZPT_BACKEND_ZSMALLOC);
-	ksft_test_result(s.n[600 / 8] == 3 && s.n[1] == 1 && s.n[ZP_SIZE_BINS - 1] == 4 &&
+	tap_result(s.n[600 / 8] == 3 && s.n[1] == 1 && s.n[ZP_SIZE_BINS - 1] == 4 &&
 			 zpt_sizes_count(&s) == 8,
 			 "to zsmalloc: zswap's header comes off; pages stored as they are stay pages\n");
 	zpt_sizes_convert(&s, &h, ZPT_BACKEND_ZBUD, ZPT_BACKEND_ZBUD);
-	ksft_test_result(s.n[608 / 8] == 3 && s.n[2] == 1 && zpt_backend_by_name("zbud") == ZPT_BACKEND_ZBUD &&
+	tap_result(s.n[608 / 8] == 3 && s.n[2] == 1 && zpt_backend_by_name("zbud") == ZPT_BACKEND_ZBUD &&
 			 zpt_backend_by_name("z3fold") == -1 && zpt_backend_zswap_header(ZPT_BACKEND_ZBUD) == 8 &&
 			 zpt_backend_zswap_header(ZPT_BACKEND_ZSMALLOC) == 0,
 			 "the same backend keeps the sizes; only zsmalloc and zbud have models, zbud's pools a header\n");
@@ -1157,7 +1157,7 @@ static void test_row_whatif(void)
 	row.stored_pages = 410;
 	row.pool_pages = 120;
 	zpt_row_whatif(&row, &h, &m);
-	ksft_test_result(row.has_whatif && row.known_pages == 410 && row.coverage == 1 &&
+	tap_result(row.has_whatif && row.known_pages == 410 && row.coverage == 1 &&
 			 row.whatif[ZPT_BACKEND_ZSMALLOC].pool_pages == 110 &&
 			 row.whatif[ZPT_BACKEND_ZBUD].pool_pages == 210 &&
 			 row.whatif[ZPT_BACKEND_ZBUD].ratio == 410.0 / 210,
@@ -1168,20 +1168,20 @@ static void test_row_whatif(void)
 	h.bins[ZP_SIZE_BINS - 1] = 10;
 	strcpy(row.type, "zbud");
 	zpt_row_whatif(&row, &h, &m);
-	ksft_test_result(row.whatif[ZPT_BACKEND_ZSMALLOC].pool_pages == 110 &&
+	tap_result(row.whatif[ZPT_BACKEND_ZSMALLOC].pool_pages == 110 &&
 			 row.whatif[ZPT_BACKEND_ZBUD].pool_pages == 210,
 			 "the same pages in a zbud pool give the same answers\n");
 
 	row.stored_pages = 820;		/* half of them stored before the program */
 	zpt_row_whatif(&row, &h, &m);
-	ksft_test_result(row.coverage == 0.5 && row.known_pages == 410 &&
+	tap_result(row.coverage == 0.5 && row.known_pages == 410 &&
 			 row.whatif[ZPT_BACKEND_ZSMALLOC].pool_pages == 220 &&
 			 row.whatif[ZPT_BACKEND_ZSMALLOC].ratio == 410.0 / 110,
 			 "sizes known for half the pages: the ratio is theirs, the pool scaled to every page\n");
 
 	strcpy(row.type, "z3fold");
 	zpt_row_whatif(&row, &h, &m);
-	ksft_test_result(!row.has_whatif, "a backend without a model gets no prediction\n");
+	tap_result(!row.has_whatif, "a backend without a model gets no prediction\n");
 }
 
 static void test_kconfig(void)
@@ -1191,7 +1191,7 @@ static void test_kconfig(void)
 			     "CONFIG_ZSMALLOC_CHAIN_SIZE=16\n";
 	long v = 0, w = 0;
 
-	ksft_test_result(!zpt_parse_kconfig_int(config, "CONFIG_ZSMALLOC_CHAIN_SIZE", &v) && v == 16 &&
+	tap_result(!zpt_parse_kconfig_int(config, "CONFIG_ZSMALLOC_CHAIN_SIZE", &v) && v == 16 &&
 			 zpt_parse_kconfig_int(config, "CONFIG_ZSMALLOC_STAT", &w) &&
 			 zpt_parse_kconfig_int("CONFIG_ZSMALLOC_CHAIN_SIZE=y\n",
 					       "CONFIG_ZSMALLOC_CHAIN_SIZE", &w),
@@ -1246,7 +1246,7 @@ static void test_whatif_output(void)
 	for (line = buf ? strtok_r(buf, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save))
 		if (strlen(line) > widest)
 			widest = strlen(line);
-	ksft_test_result(ok && widest <= 80,
+	tap_result(ok && widest <= 80,
 			 "--whatif text: the pool now, packed afresh, and on the other backend, in 80 columns\n");
 	free(buf);
 
@@ -1257,7 +1257,7 @@ static void test_whatif_output(void)
 		zpt_print_json(f, &v, false);
 		fclose(f);
 	}
-	ksft_test_result(buf && python("python3", whatif_json_check, buf) == 0,
+	tap_result(buf && python("python3", whatif_json_check, buf) == 0,
 			 "--whatif JSON: under each pool, whatif with every backend's pool_bytes and ratio\n");
 	free(buf);
 	memset(view_rows, 0, sizeof(view_rows));
@@ -1265,8 +1265,7 @@ static void test_whatif_output(void)
 
 int main(void)
 {
-	ksft_print_header();
-	ksft_set_plan(34 + 26 + 6 + 9 + 7);
+	tap_plan(34 + 26 + 6 + 9 + 7);
 	test_percentiles();
 	test_delta();
 	test_sort_keys();
@@ -1296,5 +1295,5 @@ int main(void)
 	test_row_whatif();
 	test_kconfig();
 	test_whatif_output();
-	ksft_finished();
+	tap_finished();
 }

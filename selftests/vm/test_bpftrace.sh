@@ -46,18 +46,17 @@ vmstat() { awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat; }
 # that writes its status down: a hog that found bad data (exit 1) or was
 # killed fails the case.  A bpftrace that failed fails it too.
 wrapper=/tmp/zp-hog-status.sh
+# (run by /bin/sh: the guest's /tmp may not allow exec)
 cat > "$wrapper" <<EOW
-#!/bin/sh
 "$hog" "\$@"
 echo \$? > /tmp/zp-hog.status
 EOW
-chmod +x "$wrapper"
 run() {
 	local script=$1 bt_status
 	shift
 	json=/tmp/$(basename "$script" .bt).json
 	rm -f /tmp/zp-hog.status
-	bpftrace -q -f json -c "$wrapper $*" "$scripts/$script" > "$json" 2> "$json.err"
+	bpftrace -q -f json -c "/bin/sh $wrapper $*" "$scripts/$script" > "$json" 2> "$json.err"
 	bt_status=$?
 	hog_status=$(cat /tmp/zp-hog.status 2>/dev/null || echo "none: the hog did not run to the end")
 	[ -s "$json.err" ] && sed 's/^/# bpftrace: /' "$json.err"
