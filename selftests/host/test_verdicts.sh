@@ -64,7 +64,7 @@ cp "$t/good.tap" "$t/clean.tap" && echo 0 > "$t/clean.exit"
 expect_tally "a clean run with exit 0 passes" ok "2 passed, 0 failed" "$t/clean.tap"
 
 printf '1..0 # SKIP no such feature\n' > "$t/allskip.tap" && echo 4 > "$t/allskip.exit"
-expect_tally "a whole program skipped (1..0 # SKIP, exit 4) counts as one skip" ok \
+expect_tally "a whole program skipped (plan 1..0 with a skip directive, exit 4) counts as one skip" ok \
 	"*0 passed, 0 failed, 1 skipped" "$t/allskip.tap"
 
 printf 'TAP version 13\n1..2\nok 1 a\nok 2 b # SKIP no GCMA area\n' > "$t/test_y.tap"

@@ -4,7 +4,8 @@
  * no print format shows a pointer, and during a zswap workload the event
  * counts agree exactly with the kernel's own counters: every page offered
  * to zswap fires one zswap_store, stored (zswpout) or refused with its
- * reason (the refused ones, and the writebacks, are pswpout).
+ * reason (the refused ones, and the writebacks, are pswpout); gcma's
+ * lends, returns and discards add up to its own counters.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -44,6 +45,9 @@ static const struct event events[] = {
 	{ "zswap", "zswap_load", { "pool", "memcg", "compressed", "ret" } },
 	{ "zswap", "zswap_writeback",
 	  { "pool", "memcg", "compressed", "ret", "duration_ns" } },
+	{ "gcma", "gcma_lend", { "pool", "index" } },
+	{ "gcma", "gcma_return", { "pool", "index" } },
+	{ "gcma", "gcma_discard", { "pool", "pages", "objects", "wait_ns" } },
 };
 
 static bool have_events(void)
@@ -113,6 +117,7 @@ TEST(events_have_documented_fields_and_no_pointers)
 struct counts {
 	long long store_ok, store_fail, load_ok, writeback_ok, malloc, free,
 		  map_read, map_write, unmap;
+	long long gcma_lend, gcma_return, gcma_discards, gcma_pages, gcma_objects;
 	long long refused[256];		/* zswap_store, by -ret */
 	int fd;
 	volatile bool stop;
@@ -146,6 +151,15 @@ static void count_line(struct counts *c, const char *l)
 		c->map_read++;
 	else if (strstr(l, "zpool_unmap:"))
 		c->unmap++;
+	else if (strstr(l, "gcma_lend:"))
+		c->gcma_lend++;
+	else if (strstr(l, "gcma_return:"))
+		c->gcma_return++;
+	else if (strstr(l, "gcma_discard:") && strstr(l, " pages=") && strstr(l, " objects=")) {
+		c->gcma_discards++;
+		c->gcma_pages += atoll(strstr(l, " pages=") + 7);
+		c->gcma_objects += atoll(strstr(l, " objects=") + 9);
+	}
 }
 
 static void *reader(void *arg)
@@ -192,11 +206,23 @@ struct traced_run {
  * The guest is otherwise idle, so the counters and the events see the
  * same work.  0, or why the run could not be made.
  */
+static int run_traced_between(const char *cg, struct traced_run *r,
+			      void (*between)(void *), void *arg);
+
 static int run_traced(const char *cg, struct traced_run *r)
+{
+	return run_traced_between(cg, r, NULL, NULL);
+}
+
+/* The same, with the gcma events too and @between() run mid-workload. */
+static int run_traced_between(const char *cg, struct traced_run *r,
+			      void (*between)(void *), void *arg)
 {
 	struct zp_workload w = {
 		.bytes = WORKLOAD,
 		.pattern = ZP_PATTERN_COMPRESSIBLE,
+		.between = between,
+		.arg = arg,
 	};
 	long long before[4];
 	pthread_t thread;
@@ -206,7 +232,8 @@ static int run_traced(const char *cg, struct traced_run *r)
 	if (tracing_write("tracing_on", "0") || tracing_write("trace", "") ||
 	    tracing_write("buffer_size_kb", "16384") ||
 	    tracing_write("events/zpool/enable", "1") ||
-	    tracing_write("events/zswap/enable", "1"))
+	    tracing_write("events/zswap/enable", "1") ||
+	    (between && tracing_write("events/gcma/enable", "1")))
 		return -EIO;
 	r->c.fd = open(TRACING "/trace_pipe", O_RDONLY | O_NONBLOCK);
 	if (r->c.fd < 0)
@@ -231,6 +258,7 @@ static int run_traced(const char *cg, struct traced_run *r)
 	close(r->c.fd);
 	tracing_write("events/zswap/enable", "0");
 	tracing_write("events/zpool/enable", "0");
+	tracing_write("events/gcma/enable", "0");
 	r->overruns = overruns();
 	r->bad_pages = w.bad_pages;
 	return err;
@@ -275,6 +303,58 @@ TEST(event_counts_match_kernel_counters)
 	EXPECT_EQ(r.c.malloc, r.c.map_write);
 	EXPECT_EQ(r.c.map_read, r.c.unmap);
 	EXPECT_GE(r.c.map_read, r.c.load_ok);
+}
+
+/* Claims the whole GCMA area and frees it, mid-workload. */
+static void claim_area(void *arg)
+{
+	int *err = arg;
+	long long pages = zp_cma_stat("gcma", "count");
+
+	*err = zp_cma_write("gcma", "alloc", pages) ?: zp_cma_write("gcma", "free", pages);
+}
+
+/*
+ * gcma's events against its own counters, over a workload on the gcma
+ * backend whose pages a claim of the whole area takes back mid-way: the
+ * pages lent, less those returned and those a claim took back, are the
+ * change in lent_pages, and the discards add up to what debugfs counts.
+ */
+TEST(gcma_events_match_its_counters)
+{
+	long long lent0, pages0, objects0, lent, pages, objects;
+	struct traced_run r;
+	char cg[256], saved[32];
+	int claim_err = -1;
+
+	if (!have_events())
+		SKIP(return, "kernel without the series' tracepoints");
+	if (zp_cma_stat("gcma", "count") <= 0 || zp_gcma_stat("lent_pages") < 0)
+		SKIP(return, "no GCMA area: a kernel with CONFIG_GCMA and CONFIG_CMA_DEBUGFS, booted with gcma=SIZE");
+	ASSERT_EQ(0, zp_zswap_param_get("zpool", saved, sizeof(saved)));
+	ASSERT_EQ(0, zp_zswap_param_set("zpool", "gcma"));
+	ASSERT_EQ(0, zp_cgroup_create("zp-trace-gcma", LIMIT, cg, sizeof(cg)));
+	lent0 = zp_gcma_stat("lent_pages");
+	pages0 = zp_gcma_stat("discarded_pages");
+	objects0 = zp_gcma_stat("discarded_objects");
+	EXPECT_EQ(0, run_traced_between(cg, &r, claim_area, &claim_err));
+	lent = zp_gcma_stat("lent_pages");
+	pages = zp_gcma_stat("discarded_pages") - pages0;
+	objects = zp_gcma_stat("discarded_objects") - objects0;
+	zp_cgroup_destroy(cg);
+	zp_zswap_param_set("zpool", saved);
+
+	TH_LOG("gcma: %lld lent, %lld returned, %lld discards of %lld pages and %lld objects; debugfs: lent_pages %lld -> %lld, %lld pages and %lld objects discarded",
+	       r.c.gcma_lend, r.c.gcma_return, r.c.gcma_discards, r.c.gcma_pages,
+	       r.c.gcma_objects, lent0, lent, pages, objects);
+	ASSERT_EQ(0, r.overruns) TH_LOG("the trace buffer overflowed; counts are incomplete");
+	EXPECT_EQ(0, claim_err);
+	EXPECT_EQ(0UL, r.bad_pages);
+	EXPECT_GT(r.c.gcma_lend, 0);
+	EXPECT_GT(r.c.gcma_discards, 0);
+	EXPECT_EQ(pages, r.c.gcma_pages);
+	EXPECT_EQ(objects, r.c.gcma_objects);
+	EXPECT_EQ(lent - lent0, r.c.gcma_lend - r.c.gcma_return - r.c.gcma_pages);
 }
 
 /*
