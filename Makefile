@@ -104,25 +104,30 @@ uninstall:
 
 # kselftest.h comes from the patched tree.
 selftests: patch bpf
-	$(Q)$(MAKE) -s -C selftests KTREE=$(KTREE) OUT=$(BUILD)/selftests BPF_OUT=$(BUILD)/bpf
+	$(Q)$(MAKE) $(S) -C selftests KTREE=$(KTREE) OUT=$(BUILD)/selftests BPF_OUT=$(BUILD)/bpf
 
 # The guest finds zpooltop next to the selftests, in $(BUILD)/zpooltop.
 vmtest: kernel zpooltop selftests
 	$(Q)vmtest/run.sh $(BZIMAGE) $(BUILD)/selftests $(RESULTS)
 
 # The host tests run the zpooltop binary too (its errors on this kernel).
-host-test: patch zpooltop
+# They need no kernel tree.
+host-test: zpooltop
 	$(Q)mkdir -p $(RESULTS)
-	$(Q)$(MAKE) -s -C selftests host KTREE=$(KTREE) OUT=$(BUILD)/selftests
+	$(Q)$(MAKE) $(S) -C selftests host OUT=$(BUILD)/selftests
 	$(Q)ZPOOLTOP=$(BUILD)/zpooltop/zpooltop selftests/host/run.sh $(RESULTS) \
 		$(BUILD)/selftests/host
 
 # The whole test run: the series' review gates, host tests, then the VM.
 # The last line is the tally.
-# Each step is timed on its own, so the set-up steps are named too.
+# Each step is timed on its own, so the set-up steps are named too.  The
+# kernels are built first, so that the bisect builds and the build matrix
+# find what they share with them in ccache.  The tests of the series'
+# kernel code run on the sanitizer kernel only (vmtest/sanitize-tests).
 check:
-	$(Q)MAKE="$(MAKE)" scripts/check.sh $(RESULTS) deps source patches-check kernel \
-		zpooltop selftests host-test vmtest sanitize-kernel sanitize
+	$(Q)VMTEST_SANITIZED_ONLY=1 MAKE="$(MAKE)" scripts/check.sh $(RESULTS) deps source \
+		kernel sanitize-kernel patches-check build-matrix zpooltop selftests host-test \
+		vmtest sanitize
 
 demo: kernel zpooltop selftests
 	$(Q)vmtest/run.sh --demo $(BZIMAGE) $(BUILD)/selftests $(RESULTS)

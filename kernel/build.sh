@@ -10,7 +10,8 @@
 # the build instead of surprising a test.
 #
 # --prefix=ID builds a prefix ID of the series: the configuration is made
-# afresh for each ID, and options the prefix does not know yet are fine.
+# afresh whenever the prefix's Kconfig files change, and options the
+# prefix does not know yet are fine.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 usage="usage: build.sh SRC OBJ CONFIGDIR [--prefix=ID] [--extra=FRAGMENT] [TARGET...]"
@@ -58,7 +59,17 @@ run_logged() {
 : > "$log"
 start=$(date +%s)
 
-stamp=$( { cat "$obj/.base-id"; echo "$prefix"; cat "${fragments[@]}"; } | sha256sum | cut -d' ' -f1)
+# A prefix of the series needs a configuration of its own only where its
+# Kconfig files differ from the last one's: follow their content, not the
+# prefix's number, so that the bisect builds configure a few times, not
+# once per patch.
+kconfig_id=
+if [ -n "$prefix" ]; then
+	kconfig_id=$(grep -E '(^|/)Kconfig[^/]*$' "$src/.series-files" 2>/dev/null |
+		     while read -r f; do [ ! -f "$src/$f" ] || cat "$src/$f"; done | sha256sum)
+fi
+stamp=$( { cat "$obj/.base-id"; echo "${prefix:+prefix $kconfig_id}"; cat "${fragments[@]}"; } |
+	sha256sum | cut -d' ' -f1)
 if [ ! -f "$obj/.config" ] || [ "$(cat "$obj/.config-stamp" 2>/dev/null)" != "$stamp" ]; then
 	echo "  CONFIG  tinyconfig + $(for f in "${fragments[@]}"; do basename "$f"; done | paste -sd' ')"
 	rm -f "$obj/.config-stamp"

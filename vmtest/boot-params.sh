@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # boot-params.sh BZIMAGE RESULTS: boot the kernel with bad gcma= and
-# zswap.zpool= values, one boot each, and check that each is refused with
+# zswap.zpool= values, one boot each (as many at once as there are CPUs),
+# and check that each is refused with
 # a clear message while the kernel boots on without the GCMA area or with
 # zswap's default backend.  Writes TAP to RESULTS/test_boot_params.tap.
 # The x86 command line holds at most 2047 bytes, about 1000 of which
@@ -28,6 +29,30 @@ cases=(
 kvm_flag=()
 [ "${VMTEST_ACCEL:-tcg}" = tcg ] && kvm_flag=(--disable-kvm)
 
+# One boot of case N: what the guest reports is its kernel log, whether
+# it has the area, and zswap's backend.
+boot() { # N CMDLINE
+	local out=$results/boot-params-$1.log
+	rm -f "$out"
+	timeout --foreground 600 vng --run "$bzimage" "${kvm_flag[@]}" --cpus 1 \
+		--memory 1G --rwdir "$results" --append "$(printf '%b' "$2")" \
+		--exec "mount -t debugfs none /sys/kernel/debug 2>/dev/null;
+			{ dmesg; echo area=\$([ -d /sys/kernel/debug/cma/gcma ] && echo yes || echo no);
+			  echo zpool=\$(cat /sys/module/zswap/parameters/zpool); } > $out" \
+		> /dev/null 2>&1 < /dev/null
+}
+
+# Each boot has one vCPU: as many boots at once as the host has CPUs.
+jobs_max=$(nproc)
+n=0
+for c in "${cases[@]}"; do
+	IFS='|' read -r name cmdline message area zpool <<< "$c"
+	n=$((n + 1))
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do wait -n; done
+	boot $n "$cmdline" &
+done
+wait
+
 echo "TAP version 13" > "$tap"
 echo "1..${#cases[@]}" >> "$tap"
 n=0
@@ -35,15 +60,6 @@ for c in "${cases[@]}"; do
 	IFS='|' read -r name cmdline message area zpool <<< "$c"
 	n=$((n + 1))
 	out=$results/boot-params-$n.log
-	rm -f "$out"
-	# What the guest reports: its kernel log, whether it has the area,
-	# and zswap's backend.
-	timeout --foreground 600 vng --run "$bzimage" "${kvm_flag[@]}" --cpus 1 \
-		--memory 1G --rwdir "$results" --append "$(printf '%b' "$cmdline")" \
-		--exec "mount -t debugfs none /sys/kernel/debug 2>/dev/null;
-			{ dmesg; echo area=\$([ -d /sys/kernel/debug/cma/gcma ] && echo yes || echo no);
-			  echo zpool=\$(cat /sys/module/zswap/parameters/zpool); } > $out" \
-		> /dev/null 2>&1 < /dev/null
 	why=""
 	if [ ! -s "$out" ]; then
 		why="the kernel did not boot to the end"

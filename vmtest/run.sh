@@ -16,6 +16,8 @@
 #
 # VMTEST_KVM=1 forces KVM, VMTEST_KVM=0 forces TCG; unset, KVM is used
 # only if a probe boot under it reaches the kernel's first message.
+# VMTEST_SANITIZED_ONLY=1 (make check) leaves the tests listed in
+# sanitize-tests to the sanitizer kernel's run.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
@@ -87,7 +89,7 @@ vm() {
 	timeout --foreground "${VMTEST_TIMEOUT:-2400}" \
 		vng --run "$bzimage" "${kvm_flag[@]}" --cpus 2 --memory 1G \
 		--disk "$swap" --disk "$swap2" --rwdir "$results" --verbose "${append[@]}" \
-		--exec "ZP_KOBJ=$kobj ZP_STRESS_SECONDS=${ZP_STRESS_SECONDS:-} $here/guest.sh $mode $selftests $results" \
+		--exec "ZP_KOBJ=$kobj ZP_STRESS_SECONDS=${ZP_STRESS_SECONDS:-} ZP_SANITIZED_ONLY=${VMTEST_SANITIZED_ONLY:-0} $here/guest.sh $mode $selftests $results" \
 		> "$console" 2>&1 < /dev/null
 }
 if [ "$mode" != test ] && [ "$mode" != sanitize ]; then
