@@ -42,6 +42,7 @@ endif
 all: kernel zpooltop selftests
 
 help:
+	@echo 'make                fetch the source, build the patched kernel, zpooltop and the selftests'
 	@echo 'make demo           boot the patched kernel and show compressed memory at work'
 	@echo 'make check          build everything, run every test (host and VM)'
 	@echo 'make deps           install missing Debian packages (root), or say which'
@@ -59,10 +60,14 @@ help:
 	@echo '                    (not part of check)'
 	@echo 'make bench-gcma     only its GCMA-against-CMA part: allocation latency, write-through cost'
 	@echo 'make stress         every disturbance at once for ZP_STRESS_SECONDS (600), on the test kernel'
+	@echo 'make selftests      build the VM tests and workload tools into build/selftests/'
+	@echo 'make host-test      the host tests (pipeline, verdicts, zpooltop; no kernel tree needed)'
 	@echo 'make vmtest         boot the kernel in virtme-ng and run selftests/'
 	@echo 'make sanitize       KUnit and the kernel-side tests on the test kernel plus KASAN and kmemleak'
 	@echo 'make patches-check  checkpatch --strict and a bisect build of every patch'
 	@echo 'make build-matrix   the series on x86_64, i386 and arm64 configurations, warning-free'
+	@echo 'make clean          remove objects, results and VM files (keeps the source)'
+	@echo 'make distclean      remove build/'
 	@echo 'Variables: KSRC=path/to/v$(KERNEL_BASE).y  VMTEST_KVM=0|1  V=1'
 	@echo '           VMLINUX_BTF=/sys/kernel/btf/vmlinux (BPF types from that kernel)'
 

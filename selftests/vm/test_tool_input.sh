@@ -29,10 +29,11 @@ state() {
 }
 
 # refused STATUS TOOL ARGS...: TOOL exits STATUS with one line on stderr.
-bad=0
+bad=0 tried=0
 refused() {
 	local want=$1 tool=$2 err status
 	shift 2
+	tried=$((tried + 1))
 	err=$("$here/$tool" "$@" 2>&1 > /dev/null)
 	status=$?
 	if [ "$status" != "$want" ] || [ "$(printf '%s\n' "$err" | wc -l)" != 1 ] ||
@@ -95,4 +96,5 @@ if [ "$before" != "$after" ]; then
 	ok=1
 	diff <(echo "$before") <(echo "$after") | sed 's/^/# /'
 fi
+echo "# $tried bad command lines tried"
 result $ok "nothing changed: cgroups, zswap parameters, CMA use and events"
