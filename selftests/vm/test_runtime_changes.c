@@ -92,8 +92,14 @@ TEST_F(runtime, compressor_switch_keeps_stored_entries)
 	long long sum = 0;
 	int i;
 
-	/* No writeback: the old pool keeps exactly what it had. */
+	/*
+	 * No writeback: the old pool keeps exactly what it had.  zswap at
+	 * most half the cgroup, so that zbud, charged its footprint, cannot
+	 * fill the cgroup with nothing written back (the rest is refused
+	 * and goes to the swap device).
+	 */
 	ASSERT_EQ(0, zp_cgroup_set(self->cg, "memory.zswap.writeback", 0));
+	ASSERT_EQ(0, zp_cgroup_set(self->cg, "memory.zswap.max", LIMIT / 2));
 	ASSERT_EQ(0, zp_run_in_cgroup(self->cg, &w));
 	EXPECT_EQ(0UL, w.bad_pages);
 	ASSERT_EQ(0, s.err);
