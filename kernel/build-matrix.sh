@@ -62,23 +62,6 @@ kmake() { # ARCH OBJ ARGS...
 		-j"$(nproc)" "$@"
 }
 
-# What the fragments ask for, the last word on each option winning,
-# checked against OBJ/.config.
-dropped() { # OBJ FRAGMENT...
-	local obj=$1
-	shift
-	cat "$@" | sed -n -e 's/^\(CONFIG_[A-Za-z0-9_]*=.*\)/\1/p' \
-			  -e 's/^# \(CONFIG_[A-Za-z0-9_]*\) is not set/\1=n/p' |
-	awk -F= '{ want[$1] = $0; if (!($1 in seen)) order[++n] = $1; seen[$1] = 1 }
-		 END { for (i = 1; i <= n; i++) print want[order[i]] }' |
-	while IFS= read -r want; do
-		local opt=${want%%=*} have
-		have=$(grep -E "^$opt=|^# $opt is not set" "$obj/.config" || true)
-		case "$have" in "# $opt is not set"|"") have="$opt=n" ;; esac
-		[ "$have" = "$want" ] || echo "$want (got ${have#*=})"
-	done
-}
-
 variants=()
 while read -r line; do
 	case "$line" in ''|\#*) continue ;; esac
@@ -110,7 +93,7 @@ for v in "${variants[@]}"; do
 	strict=()
 	case " $frags" in *" no-"*) ;; *) strict=("$matrix/series.config") ;; esac
 	strict+=("${fragments[@]:1}")
-	lost=$([ ${#strict[@]} -eq 0 ] || dropped "$obj" "${strict[@]}")
+	lost=$([ ${#strict[@]} -eq 0 ] || "$here/config-dropped.sh" "$obj/.config" "${strict[@]}")
 	if [ -n "$lost" ]; then
 		echo "not ok $t $name: Kconfig kept every option asked for"
 		echo "$lost" | sed 's/^/# /'

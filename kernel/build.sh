@@ -76,17 +76,7 @@ if [ ! -f "$obj/.config" ] || [ "$(cat "$obj/.config-stamp" 2>/dev/null)" != "$s
 	run_logged kmake tinyconfig
 	run_logged "$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "${fragments[@]}"
 	run_logged kmake olddefconfig
-	# What the fragments ask for, the last word on each option winning.
-	missing=$(cat "${fragments[@]}" | sed -n -e 's/^\(CONFIG_[A-Za-z0-9_]*=.*\)/\1/p' \
-			-e 's/^# \(CONFIG_[A-Za-z0-9_]*\) is not set/\1=n/p' |
-		  awk -F= '{ want[$1] = $0; if (!($1 in seen)) order[++n] = $1; seen[$1] = 1 }
-			   END { for (i = 1; i <= n; i++) print want[order[i]] }' |
-		  while IFS= read -r want; do
-			opt=${want%%=*}
-			have=$(grep -E "^$opt=|^# $opt is not set" "$obj/.config" || true)
-			case "$have" in "# $opt is not set"|"") have="$opt=n" ;; esac
-			[ "$have" = "$want" ] || echo "  $want (got ${have#*=})"
-		  done)
+	missing=$("$here/config-dropped.sh" "$obj/.config" "${fragments[@]}")
 	if [ -n "$missing" ] && [ -z "$prefix" ]; then
 		echo "error: Kconfig did not keep these fragment options (missing dependency?):" >&2
 		echo "$missing" >&2

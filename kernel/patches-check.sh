@@ -26,7 +26,8 @@ n=${#list[@]}
 # these scripts: a passing run is not repeated for the same inputs.
 stamp=$( { cat "$pristine/.debian-version" 2>/dev/null; echo "$pristine";
 	   cat "$patches/series" "${list[@]/#/$patches/}" "$configs"/*.config \
-	       "$0" "$here/build.sh" "$here/apply-series.sh" "$here/checkpatch.sh"; } | sha256sum | cut -d' ' -f1)
+	       "$0" "$here/build.sh" "$here/apply-series.sh" "$here/checkpatch.sh" \
+	       "$here/config-dropped.sh"; } | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$out/passed.stamp" 2>/dev/null)" = "$stamp" ] && [ -f "$out/passed.tap" ]; then
 	sed 's/^\(ok .*\)$/\1 (unchanged since it passed)/' "$out/passed.tap"
 	exit 0
