@@ -17,9 +17,6 @@ BZIMAGE  := $(KOBJ)/arch/x86/boot/bzImage
 BENCH_KOBJ := $(BUILD)/obj-bench
 STOCK_TREE := $(BUILD)/stock/linux
 STOCK_KOBJ := $(BUILD)/obj-stock
-# make sanitize (part of check) boots the test kernel with KASAN and
-# kmemleak added, and runs the tests of the series' kernel code on it.
-SAN_KOBJ := $(BUILD)/obj-sanitize
 RESULTS  := $(BUILD)/results
 V        ?= 0
 export V
@@ -36,7 +33,7 @@ endif
 .DELETE_ON_ERROR:
 .PHONY: all help deps deps-tools source patch kernel bpf zpooltop selftests vmtest \
 	host-test patches-check build-matrix check demo bench bench-gcma bench-kernel stress stock-kernel \
-	sanitize sanitize-kernel install uninstall clean \
+	install uninstall clean \
 	distclean
 
 all: kernel zpooltop selftests
@@ -49,7 +46,8 @@ help:
 	@echo 'make deps-tools     only those zpooltop and the BPF programs need'
 	@echo 'make source         fetch the pinned $(DEBIAN_SOURCE_PKG) (or check KSRC=)'
 	@echo 'make patch          apply patches/series to a copy of the source'
-	@echo 'make kernel         build bzImage from kernel/configs/*.config'
+	@echo 'make kernel         build bzImage from kernel/configs/*.config (lockdep, KASAN on'
+	@echo '                    the series'"'"' files, kmemleak, KUnit)'
 	@echo 'make bpf            build the CO-RE BPF programs and their skeletons'
 	@echo 'make zpooltop       build tools/zpooltop into build/zpooltop/ (no kernel tree needed)'
 	@echo 'make install        install zpooltop, its man page and the bpftrace scripts'
@@ -63,7 +61,6 @@ help:
 	@echo 'make selftests      build the VM tests and workload tools into build/selftests/'
 	@echo 'make host-test      the host tests (pipeline, verdicts, zpooltop; no kernel tree needed)'
 	@echo 'make vmtest         boot the kernel in virtme-ng and run selftests/'
-	@echo 'make sanitize       KUnit and the kernel-side tests on the test kernel plus KASAN and kmemleak'
 	@echo 'make patches-check  checkpatch --strict and a bisect build of every patch'
 	@echo 'make build-matrix   the series on x86_64, i386 and arm64 configurations, warning-free'
 	@echo 'make clean          remove objects, results and VM files (keeps the source)'
@@ -126,13 +123,12 @@ host-test: zpooltop
 # The whole test run: the series' review gates, host tests, then the VM.
 # The last line is the tally.
 # Each step is timed on its own, so the set-up steps are named too.  The
-# kernels are built first, so that the bisect builds and the build matrix
-# find what they share with them in ccache.  The tests of the series'
-# kernel code run on the sanitizer kernel only (vmtest/sanitize-tests).
+# kernel is built first, so that the bisect builds and the build matrix
+# find what they share with it in ccache.  One kernel runs every test:
+# it has lockdep, KASAN on the series' files and kmemleak.
 check:
-	$(Q)VMTEST_SANITIZED_ONLY=1 MAKE="$(MAKE)" scripts/check.sh $(RESULTS) deps source \
-		kernel sanitize-kernel patches-check build-matrix zpooltop selftests host-test \
-		vmtest sanitize
+	$(Q)MAKE="$(MAKE)" scripts/check.sh $(RESULTS) deps source \
+		kernel patches-check build-matrix zpooltop selftests host-test vmtest
 
 demo: kernel zpooltop selftests
 	$(Q)vmtest/run.sh --demo $(BZIMAGE) $(BUILD)/selftests $(RESULTS)
@@ -159,15 +155,6 @@ bench: bench-kernel stock-kernel zpooltop selftests
 stress: kernel zpooltop selftests
 	$(Q)ZP_STRESS_SECONDS=$${ZP_STRESS_SECONDS:-600} vmtest/run.sh --stress $(BZIMAGE) $(BUILD)/selftests $(RESULTS)
 
-# KUnit and the tests of the series' kernel code under KASAN and kmemleak
-# (vmtest/guest.sh lists them); their results go to $(RESULTS)/sanitize.
-sanitize-kernel: patch
-	$(Q)kernel/build.sh $(KTREE) $(SAN_KOBJ) kernel/configs \
-		--extra=kernel/configs/sanitize/sanitize.config bzImage modules
-
-sanitize: sanitize-kernel selftests
-	$(Q)vmtest/run.sh --sanitize $(SAN_KOBJ)/arch/x86/boot/bzImage $(BUILD)/selftests $(RESULTS)/sanitize
-
 # Only GCMA against CMA (bench-gcma.sh), on the benchmark kernel.
 bench-gcma: bench-kernel zpooltop selftests
 	$(Q)vmtest/run.sh --bench-gcma $(BENCH_KOBJ)/arch/x86/boot/bzImage $(BUILD)/selftests $(RESULTS)
@@ -192,7 +179,7 @@ patches-check: source
 	! grep -q '^not ok' $(RESULTS)/patches-check.tap
 
 clean:
-	rm -rf $(KOBJ) $(BENCH_KOBJ) $(STOCK_KOBJ) $(SAN_KOBJ) $(BUILD)/bpf $(BUILD)/zpooltop $(BUILD)/selftests $(RESULTS) \
+	rm -rf $(KOBJ) $(BENCH_KOBJ) $(STOCK_KOBJ) $(BUILD)/bpf $(BUILD)/zpooltop $(BUILD)/selftests $(RESULTS) \
 		$(BUILD)/bisect $(BUILD)/matrix $(BUILD)/vm
 
 distclean:

@@ -85,8 +85,38 @@ if [ ! -f "$obj/.config" ] || [ "$(cat "$obj/.config-stamp" 2>/dev/null)" != "$s
 	echo "$stamp" > "$obj/.config-stamp"
 fi
 
-echo "  BUILD   ${targets[*]} ($(sed -n 's/^\([A-Z]*\) = \([0-9]*\)$/\2/p' "$src/Makefile" | head -3 | paste -sd.) + $(grep -c . "$src/.series-files" || true) patched files)"
-run_logged kmake "${targets[@]}"
+# With KASAN, only the series' C files in mm/ are instrumented: make's
+# command line turns instrumentation off everywhere (KASAN_SANITIZE=n)
+# and back on for each of them (a file's own variable comes first in
+# scripts/Makefile.lib).  Their accesses are checked against every
+# allocation in the kernel, and the rest of it runs at its usual speed.
+kasan=()
+kasan_files=()
+if grep -qx 'CONFIG_KASAN=y' "$obj/.config"; then
+	mapfile -t kasan_files < <(grep -E '^mm/.*\.c$' "$src/.series-files" 2>/dev/null || true)
+	kasan=(KASAN_SANITIZE=n)
+	for f in "${kasan_files[@]}"; do
+		# The name is relative to the directory of the Makefile that
+		# builds the file: mm/tests/x.c is mm/Makefile's tests/x.o.
+		d=$(dirname "$f")
+		while [ "$d" != . ] && [ ! -f "$src/$d/Makefile" ] && [ ! -f "$src/$d/Kbuild" ]; do
+			d=$(dirname "$d")
+		done
+		kasan+=("KASAN_SANITIZE_${f#"$d"/}")
+		kasan[-1]=${kasan[-1]%.c}.o=y
+	done
+fi
+
+echo "  BUILD   ${targets[*]} ($(sed -n 's/^\([A-Z]*\) = \([0-9]*\)$/\2/p' "$src/Makefile" | head -3 | paste -sd.) + $(grep -c . "$src/.series-files" || true) patched files${kasan_files[*]:+, KASAN on ${#kasan_files[@]} of them})"
+run_logged kmake "${kasan[@]}" "${targets[@]}"
+# A KASAN that instruments nothing of the series would pass every test.
+for f in "${kasan_files[@]}"; do
+	cmd="$obj/$(dirname "$f")/.$(basename "${f%.c}").o.cmd"
+	if [ -f "$cmd" ] && ! grep -q -- '-fsanitize=kernel-address' "$cmd"; then
+		echo "error: $f was built without KASAN ($cmd)" >&2
+		exit 1
+	fi
+done
 if [ -z "$prefix" ]; then
 	echo "  KERNEL  $obj/arch/x86/boot/bzImage"
 	"$here/../vmtest/step-time.sh" "build: $(basename "$obj") ${targets[*]}" "$start"

@@ -3,11 +3,10 @@
 #
 # guest.sh MODE SELFTESTS RESULTS: runs as root inside the virtme-ng guest.
 # Sets up swap on the disk the host attached (/dev/vda), cgroup2, debugfs
-# and tracefs, then runs every selftest in SELFTESTS (MODE=test), those of
-# the series' kernel code (MODE=sanitize), the demo (MODE=demo), the
-# benchmarks (MODE=bench) or the stock kernel baseline (MODE=baseline),
-# and saves the kernel log to RESULTS.  zpooltop is found in
-# SELFTESTS/../zpooltop.
+# and tracefs, then runs KUnit, every selftest in SELFTESTS and a kmemleak
+# scan (MODE=test), the demo (MODE=demo), the benchmarks (MODE=bench) or
+# the stock kernel baseline (MODE=baseline), and saves the kernel log to
+# RESULTS.  zpooltop is found in SELFTESTS/../zpooltop.
 set -u
 mode=$1 selftests=$2 results=$3
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,7 +24,7 @@ fi
 # is there so that they load zbud on demand as any zpool user would.  Their
 # nested KTAP goes to the kernel log; kunit.tap has one line per case and
 # parameter.
-if [ "$mode" = test ] || [ "$mode" = sanitize ]; then
+if [ "$mode" = test ]; then
 	if ! modprobe zpool_kunit 2> "$results/kunit-modprobe.err"; then
 		echo "guest: modprobe zpool_kunit failed: $(cat "$results/kunit-modprobe.err")" >&2
 	fi
@@ -37,23 +36,10 @@ fi
 
 
 export ZPOOLTOP=$selftests/../zpooltop/zpooltop
-if [ "$mode" != test ] && [ "$mode" != sanitize ]; then
+if [ "$mode" != test ]; then
 	ZP_RESULTS=$results "$here/$mode.sh" "$selftests" > "$results/$mode.log" 2>&1
 else
-	tests=("$selftests"/test_*)
-	sanitized=$(sed 's/#.*//' "$here/sanitize-tests")
-	if [ "$mode" = sanitize ]; then
-		tests=()
-		for t in $sanitized; do tests+=("$selftests/$t"); done
-	elif [ "${ZP_SANITIZED_ONLY:-0}" = 1 ]; then
-		# make check runs these on the sanitizer kernel, which has every
-		# check the test kernel has and KASAN and kmemleak on top.
-		tests=()
-		for t in "$selftests"/test_*; do
-			grep -qxF "$(basename "$t")" <<< "$sanitized" || tests+=("$t")
-		done
-	fi
-	for t in "${tests[@]}"; do
+	for t in "$selftests"/test_*; do
 		name=$(basename "$t")
 		if [ ! -x "$t" ]; then
 			printf 'TAP version 13\n1..1\nnot ok 1 %s is built\n' "$name" > "$results/$name.tap"
@@ -73,15 +59,15 @@ fi
 # kmemleak reports an object once it has stayed unreferenced across two
 # scans; the verdict is kernel-log-check.sh's.
 kmemleak=/sys/kernel/debug/kmemleak
-if { [ "$mode" = test ] || [ "$mode" = sanitize ]; } && [ -w $kmemleak ]; then
+if [ "$mode" = test ] && [ -w $kmemleak ]; then
 	echo scan > $kmemleak
 	sleep 6
 	echo scan > $kmemleak
 	cat $kmemleak > "$results/kmemleak.log"
 fi
 
-# A sanitizer run proves its sanitizers were there.
-if [ "$mode" = sanitize ]; then
+# A test run proves its sanitizers were there.
+if [ "$mode" = test ]; then
 	{
 		echo "TAP version 13"
 		echo "1..2"

@@ -1,30 +1,27 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# run.sh [--demo|--bench|--bench-gcma|--baseline|--stress|--sanitize] BZIMAGE SELFTESTS RESULTS
+# run.sh [--demo|--bench|--bench-gcma|--baseline|--stress] BZIMAGE SELFTESTS RESULTS
 #
 # Boot BZIMAGE in virtme-ng with a swap disk and run every selftest built
 # in SELFTESTS inside it (or, with --demo or --bench, the demo or the
 # benchmarks, whose output is followed live; --bench-gcma runs only the
 # GCMA-against-CMA part of the benchmarks; --stress runs test_stress for
-# ZP_STRESS_SECONDS (600 unless set); --sanitize runs KUnit and the tests
-# of the series' kernel code, on a kernel with KASAN and kmemleak;
-# --baseline measures stock Linux for --bench to compare with).  TAP results, the
+# ZP_STRESS_SECONDS (600 unless set); --baseline measures stock Linux for --bench to compare with).  TAP results, the
 # guest's console and its kernel log land in RESULTS.  The run fails if a
 # test fails, if the guest does not finish, or if the kernel log shows a
-# warning, BUG, oops, lockdep report or panic.
+# warning, BUG, oops, KASAN or lockdep report, leak from the series, or
+# panic.
 #
 # VMTEST_KVM=1 forces KVM, VMTEST_KVM=0 forces TCG; unset, KVM is used
 # only if a probe boot under it reaches the kernel's first message.
-# VMTEST_SANITIZED_ONLY=1 (make check) leaves the tests listed in
-# sanitize-tests to the sanitizer kernel's run.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
-usage="usage: run.sh [--demo|--bench|--bench-gcma|--baseline|--stress|--sanitize] BZIMAGE SELFTESTS RESULTS"
+usage="usage: run.sh [--demo|--bench|--bench-gcma|--baseline|--stress] BZIMAGE SELFTESTS RESULTS"
 mode=test
 case "${1:-}" in
---demo|--bench|--bench-gcma|--baseline|--stress|--sanitize) mode=${1#--}; shift ;;
+--demo|--bench|--bench-gcma|--baseline|--stress) mode=${1#--}; shift ;;
 esac
 bzimage=$(realpath "${1:?$usage}")
 selftests=$(realpath "${2:?$usage}")
@@ -62,7 +59,7 @@ kvm_flag=()
 # GCMA area (gcma=, ignored by stock Linux); the benchmarks also have an
 # ordinary CMA area of the same size (cma=) to compare it with.
 case $mode in
-test|sanitize) append=(--append "zswap.zpool=nosuchbackend gcma=32M") ;;
+test) append=(--append "zswap.zpool=nosuchbackend gcma=32M") ;;
 demo) append=(--append "gcma=32M") ;;
 *) append=(--append "cma=32M gcma=32M") ;;
 esac
@@ -79,20 +76,20 @@ console="$results/console.log"
 rm -f "$results/guest-done" "$results/kmemleak.log"
 # The results of a previous test run must not count for this one.
 case $mode in
-test|sanitize) rm -f "$results"/test_*.tap "$results"/test_*.exit "$results/times.tsv" \
+test) rm -f "$results"/test_*.tap "$results"/test_*.exit "$results/times.tsv" \
 	"$results/kunit.tap" "$results/sanitizers.tap" ;;
 esac
 echo "  VM      $(basename "$bzimage") under $accel ($mode)"
 status=0
 vm_start=$(date +%s)
 vm() {
-	timeout --foreground "${VMTEST_TIMEOUT:-2400}" \
+	timeout --foreground "${VMTEST_TIMEOUT:-3000}" \
 		vng --run "$bzimage" "${kvm_flag[@]}" --cpus 2 --memory 1G \
 		--disk "$swap" --disk "$swap2" --rwdir "$results" --verbose "${append[@]}" \
-		--exec "ZP_KOBJ=$kobj ZP_STRESS_SECONDS=${ZP_STRESS_SECONDS:-} ZP_SANITIZED_ONLY=${VMTEST_SANITIZED_ONLY:-0} $here/guest.sh $mode $selftests $results" \
+		--exec "ZP_KOBJ=$kobj ZP_STRESS_SECONDS=${ZP_STRESS_SECONDS:-} $here/guest.sh $mode $selftests $results" \
 		> "$console" 2>&1 < /dev/null
 }
-if [ "$mode" != test ] && [ "$mode" != sanitize ]; then
+if [ "$mode" != test ]; then
 	# The demo and benchmarks are for watching: follow them live.
 	: > "$results/$mode.log"
 	vm &
@@ -127,7 +124,5 @@ fi
 [ "$mode" != stress ] || "$here/tally.sh" "$results/stress.tap" "$results/kernel-log.tap"
 case $mode in
 test) "$here/tally.sh" --quiet "$results"/test_*.tap "$results/kunit.tap" \
-	"$results/kernel-log.tap" ;;
-sanitize) "$here/tally.sh" --quiet "$results"/test_*.tap "$results/kunit.tap" \
 	"$results/kernel-log.tap" "$results/sanitizers.tap" ;;
 esac

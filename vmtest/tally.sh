@@ -35,7 +35,7 @@ fi
 
 pass=0 fail=0 skip=0
 # Each TAP file as "NAME PATH": a directory's files and those one level
-# below it (make check's results hold the sanitizer run's in sanitize/),
+# below it (a run's results may sit in a folder of their own),
 # named by their path from the directory.
 tap_files() {
 	local p f
