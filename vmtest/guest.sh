@@ -37,7 +37,10 @@ fi
 
 export ZPOOLTOP=$selftests/../zpooltop/zpooltop
 if [ "$mode" != test ]; then
-	ZP_RESULTS=$results "$here/$mode.sh" "$selftests" > "$results/$mode.log" 2>&1
+	# The demo and the stress run are here, the benchmarks in bench/.
+	script=$here/$mode.sh
+	[ -f "$script" ] || script=$here/../bench/$mode.sh
+	ZP_RESULTS=$results "$script" "$selftests" > "$results/$mode.log" 2>&1
 else
 	for t in "$selftests"/test_*; do
 		name=$(basename "$t")

@@ -33,7 +33,7 @@ check "zpooltop in \$(PREFIX)/sbin (PREFIX=/usr/local), and it runs" \
 check "zpooltop.8 in \$(PREFIX)/share/man/man8" \
 	cmp -s "$top/tools/zpooltop/zpooltop.8" "$p/share/man/man8/zpooltop.8"
 bad=0
-for bt in "$top"/bpf/scripts/*.bt; do
+for bt in "$top"/tools/bpftrace/*.bt; do
 	f=$p/share/zpooltop/bpftrace/$(basename "$bt")
 	{ [ -x "$f" ] && cmp -s "$bt" "$f"; } || { bad=1; echo "# missing or different: $f"; }
 done

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The bpftrace scripts of bpf/scripts/ run on the patched kernel and what
+# The bpftrace scripts of tools/bpftrace/ run on the patched kernel and what
 # they count agrees with the kernel's own counters over the same workload:
 # zswap_ratio.bt's stores equal zswpout's rise, zswap_reclaim_lat.bt's
 # writebacks equal zswpwb's, zpool_map_wait.bt sees maps.  Installed next
