@@ -176,10 +176,10 @@ TEST_F(backend, incompressible_roundtrip)
 }
 
 /*
- * A cgroup's zswap limit bounds what its entries really occupy: each entry
- * is charged its footprint in the backend, so the pool of a backend that
- * packs two objects per page stays at the limit instead of growing to
- * several times it.
+ * A cgroup's zswap limit bounds what its entries really occupy: on zbud
+ * each entry is charged its footprint, half a page or a page, so its pool
+ * stays at the limit instead of growing to twice it; on zsmalloc the
+ * compressed length, as in 7.2, which its size classes round up by little.
  */
 TEST_F(backend, zswap_limit_bounds_pool)
 {
