@@ -19,55 +19,6 @@
 
 #define LIMIT		(32UL << 20)
 #define WORKLOAD	(96UL << 20)
-#define FAIL_PAGE	"/sys/kernel/debug/fail_page_alloc"
-#define FAILSLAB	"/sys/kernel/debug/failslab"
-/* A budget of failures large enough never to run out: its use is counted. */
-#define BUDGET		1000000LL
-
-static int attr_set(const char *dir, const char *attr, const char *val)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, attr);
-	return zp_write_file(path, val);
-}
-
-static long long attr_get(const char *dir, const char *attr)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, attr);
-	return zp_read_ll(path);
-}
-
-/* Fail one in ten allocations of the tasks that ask for it, quietly. */
-static int arm(const char *dir)
-{
-	char budget[32];
-	int err;
-
-	snprintf(budget, sizeof(budget), "%lld", BUDGET);
-	err = attr_set(dir, "task-filter", "Y");
-	err = err ?: attr_set(dir, "verbose", "0");
-	err = err ?: attr_set(dir, "interval", "1");
-	err = err ?: attr_set(dir, "space", "0");
-	err = err ?: attr_set(dir, "times", budget);
-	err = err ?: attr_set(dir, "ignore-gfp-wait", "N");
-	if (!err && !strcmp(dir, FAIL_PAGE))
-		err = attr_set(dir, "ignore-gfp-highmem", "N");
-	return err ?: attr_set(dir, "probability", "10");
-}
-
-/* How many failures it injected, and no more of them. */
-static long long disarm(const char *dir)
-{
-	long long left = attr_get(dir, "times");
-
-	attr_set(dir, "probability", "0");
-	attr_set(dir, "times", "1");
-	return left < 0 ? -1 : BUDGET - left;
-}
-
 static long long refusals(void)
 {
 	return zp_zswap_stat("reject_alloc_fail") +
@@ -93,7 +44,7 @@ FIXTURE_VARIANT_ADD(faults, zbud) {
 
 FIXTURE_SETUP(faults)
 {
-	if (access(FAIL_PAGE "/probability", W_OK) || access(FAILSLAB "/probability", W_OK))
+	if (access(ZP_FAIL_PAGE "/probability", W_OK) || access(ZP_FAILSLAB "/probability", W_OK))
 		SKIP(return, "kernel without CONFIG_FAIL_PAGE_ALLOC, CONFIG_FAILSLAB and their debugfs");
 	if (access("/sys/kernel/debug/zswap/pools", R_OK))
 		SKIP(return, "kernel without the zpool series");
@@ -105,8 +56,8 @@ FIXTURE_SETUP(faults)
 
 FIXTURE_TEARDOWN(faults)
 {
-	disarm(FAIL_PAGE);
-	disarm(FAILSLAB);
+	zp_fault_disarm(ZP_FAIL_PAGE);
+	zp_fault_disarm(ZP_FAILSLAB);
 	zp_cgroup_destroy(self->cg);
 	zp_zswap_param_set("zpool", self->saved);
 }
@@ -123,11 +74,11 @@ TEST_F(faults, stores_fail_cleanly_and_nothing_is_lost)
 	int run, tries;
 
 	refused0 = refusals();
-	ASSERT_EQ(0, arm(FAIL_PAGE));
-	ASSERT_EQ(0, arm(FAILSLAB));
+	ASSERT_EQ(0, zp_fault_arm(ZP_FAIL_PAGE));
+	ASSERT_EQ(0, zp_fault_arm(ZP_FAILSLAB));
 	run = zp_run_in_cgroup(self->cg, &w);
-	page_faults = disarm(FAIL_PAGE);
-	slab_faults = disarm(FAILSLAB);
+	page_faults = zp_fault_disarm(ZP_FAIL_PAGE);
+	slab_faults = zp_fault_disarm(ZP_FAILSLAB);
 	refused = refusals() - refused0;
 
 	/* The workload is gone: its entries go with its swap slots. */

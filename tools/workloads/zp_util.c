@@ -215,8 +215,13 @@ static int child_run(const char *cgroup, struct zp_workload *w, int result_fd,
 	for (i = 1; w->fragment && i < pages; i += 2)
 		if (madvise(buf + i * ZP_PAGE_SIZE, ZP_PAGE_SIZE, MADV_DONTNEED))
 			return CHILD_MADVISE;
+	if (w->make_pageout_fail && zp_write_file("/proc/self/make-it-fail", "1"))
+		return CHILD_FAIL;
 	if (w->pageout && madvise(buf, w->bytes, MADV_PAGEOUT))
 		return CHILD_PAGEOUT;
+	for (i = 0; w->make_pageout_fail && zp_write_file("/proc/self/make-it-fail", "0"); i++)
+		if (i == 1000)
+			return CHILD_FAIL;
 	if (w->between && child_pause(result_fd, go_fd))
 		return CHILD_PAUSE;
 	for (i = 0; i < pages; i += w->fragment ? 2 : 1)
@@ -456,4 +461,44 @@ int zp_interrupt(pid_t pid)
 	if (kill(pid, SIGINT) || waitpid(pid, &status, 0) != pid)
 		return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static int fault_attr_set(const char *dir, const char *attr, const char *val)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, attr);
+	return zp_write_file(path, val);
+}
+
+/* A budget of failures large enough never to run out: its use is counted. */
+#define FAULT_BUDGET	1000000LL
+
+int zp_fault_arm(const char *dir)
+{
+	char budget[32];
+	int err;
+
+	snprintf(budget, sizeof(budget), "%lld", FAULT_BUDGET);
+	err = fault_attr_set(dir, "task-filter", "Y");
+	err = err ?: fault_attr_set(dir, "verbose", "0");
+	err = err ?: fault_attr_set(dir, "interval", "1");
+	err = err ?: fault_attr_set(dir, "space", "0");
+	err = err ?: fault_attr_set(dir, "times", budget);
+	err = err ?: fault_attr_set(dir, "ignore-gfp-wait", "N");
+	if (!err && !strcmp(dir, ZP_FAIL_PAGE))
+		err = fault_attr_set(dir, "ignore-gfp-highmem", "N");
+	return err ?: fault_attr_set(dir, "probability", "10");
+}
+
+long long zp_fault_disarm(const char *dir)
+{
+	char path[256];
+	long long left;
+
+	snprintf(path, sizeof(path), "%s/times", dir);
+	left = zp_read_ll(path);
+	fault_attr_set(dir, "probability", "0");
+	fault_attr_set(dir, "times", "1");
+	return left < 0 ? -1 : FAULT_BUDGET - left;
 }

@@ -73,6 +73,11 @@ struct zp_workload {
 	 */
 	bool make_it_fail;
 	/*
+	 * The same during the MADV_PAGEOUT of @pageout instead: the stores
+	 * zswap makes of the pages pushed out, and nothing else.
+	 */
+	bool make_pageout_fail;
+	/*
 	 * Once filled, push every page out with MADV_PAGEOUT, whatever the
 	 * cgroup's limit: zswap stores each page once, in the order of the
 	 * pages, and frees nothing until they are read back.
@@ -105,6 +110,18 @@ struct zp_pool {
 
 /* The pools, current first: how many were read (at most max), or -errno. */
 int zp_zswap_pools(struct zp_pool *pools, int max);
+
+/*
+ * Fault injection (CONFIG_FAULT_INJECTION_DEBUG_FS): @dir is
+ * /sys/kernel/debug/fail_page_alloc or /sys/kernel/debug/failslab.
+ * zp_fault_arm() fails one in ten allocations, sleeping or not, of the
+ * tasks that ask for it (/proc/self/make-it-fail), quietly: 0 or -errno.
+ * zp_fault_disarm() stops it and returns how many it failed, or -1.
+ */
+#define ZP_FAIL_PAGE	"/sys/kernel/debug/fail_page_alloc"
+#define ZP_FAILSLAB	"/sys/kernel/debug/failslab"
+int zp_fault_arm(const char *dir);
+long long zp_fault_disarm(const char *dir);
 
 /* The wall clock, in seconds. */
 double zp_wall_s(void);
