@@ -36,6 +36,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "zp_parse.h"
 #include "zp_util.h"
 #include "zpool_stats.h"
 #include "zpool_stats.skel.h"

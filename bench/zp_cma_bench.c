@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "zp_parse.h"
 #include "zp_util.h"
 
 #define MAX_AREAS	4

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "tap.h"
+#include "zp_parse.h"
 #include "zpooltop_core.h"
 
 static void test_percentiles(void)
@@ -392,14 +393,14 @@ static void test_parse_ulong(void)
 {
 	unsigned long v = 7;
 
-	tap_result(!zpt_parse_ulong("5", 1, 10, &v) && v == 5 &&
-			 !zpt_parse_ulong("10", 1, 10, &v) && v == 10,
+	tap_result(!zp_parse_ulong("5", 1, 10, &v) && v == 5 &&
+			 !zp_parse_ulong("10", 1, 10, &v) && v == 10,
 			 "numbers in range parse\n");
-	tap_result(zpt_parse_ulong("0", 1, 10, &v) && zpt_parse_ulong("11", 1, 10, &v) &&
-			 zpt_parse_ulong("", 1, 10, &v) && zpt_parse_ulong("-1", 0, 10, &v) &&
-			 zpt_parse_ulong("+3", 0, 10, &v) && zpt_parse_ulong("3x", 0, 10, &v) &&
-			 zpt_parse_ulong(" 3", 0, 10, &v) && zpt_parse_ulong(NULL, 0, 10, &v) &&
-			 zpt_parse_ulong("99999999999999999999999", 0, ~0UL, &v) && v == 10,
+	tap_result(zp_parse_ulong("0", 1, 10, &v) && zp_parse_ulong("11", 1, 10, &v) &&
+			 zp_parse_ulong("", 1, 10, &v) && zp_parse_ulong("-1", 0, 10, &v) &&
+			 zp_parse_ulong("+3", 0, 10, &v) && zp_parse_ulong("3x", 0, 10, &v) &&
+			 zp_parse_ulong(" 3", 0, 10, &v) && zp_parse_ulong(NULL, 0, 10, &v) &&
+			 zp_parse_ulong("99999999999999999999999", 0, ~0UL, &v) && v == 10,
 			 "out of range, empty, signed, junk and overflowing values are refused and leave the value alone\n");
 }
 

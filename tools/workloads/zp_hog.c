@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "zp_parse.h"
 #include "zp_util.h"
 
 static void hold(void *arg)

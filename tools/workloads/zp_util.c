@@ -366,25 +366,6 @@ double zp_wall_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-int zp_parse_ulong(const char *s, unsigned long min, unsigned long max,
-		   unsigned long *val)
-{
-	unsigned long v;
-	char *end;
-
-	/* strtoul() would take blanks, a sign and trailing junk. */
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (*end)
-		return -EINVAL;
-	if (errno == ERANGE || v < min || v > max)
-		return -ERANGE;
-	*val = v;
-	return 0;
-}
-
 bool zp_is_file_name(const char *s)
 {
 	return *s && !strchr(s, '/') && strcmp(s, ".") && strcmp(s, "..");

@@ -125,12 +125,6 @@ long long zp_fault_disarm(const char *dir);
 
 /* The wall clock, in seconds. */
 double zp_wall_s(void);
-/*
- * A decimal number from the command line, digits only, within [min, max]:
- * 0 and *val set, -EINVAL if it is no number, -ERANGE if out of range.
- */
-int zp_parse_ulong(const char *s, unsigned long min, unsigned long max,
-		   unsigned long *val);
 /* A name for one directory entry (a cgroup, a CMA area), not a path. */
 bool zp_is_file_name(const char *s);
 /* qsort(3)'s comparison of two doubles, ascending. */

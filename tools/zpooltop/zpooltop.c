@@ -37,6 +37,7 @@
 #include "zpool_stats.h"
 #include "zpool_stats.skel.h"
 #include "zpooltop_core.h"
+#include "zp_parse.h"
 
 #ifndef CAP_PERFMON
 #define CAP_PERFMON	38
@@ -126,7 +127,7 @@ static const struct argp_option opts[] = {
 
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
-	unsigned long v;
+	unsigned long v = 0;
 	int fmt;
 
 	switch (key) {
@@ -180,7 +181,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 				   arg, zpt_sort_key_names());
 		break;
 	case 'r':
-		if (zpt_parse_ulong(arg, 1, ZP_MAX_POOLS, &env.rows))
+		if (zp_parse_ulong(arg, 1, ZP_MAX_POOLS, &env.rows))
 			argp_error(state, "invalid row count '%s' (1 to %d)",
 				   arg, ZP_MAX_POOLS);
 		break;
@@ -189,11 +190,11 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_ARG:
 		if (state->arg_num == 0) {
-			if (zpt_parse_ulong(arg, 1, 3600, &v))
+			if (zp_parse_ulong(arg, 1, 3600, &v))
 				argp_error(state, "invalid interval '%s' (1 to 3600 seconds)", arg);
 			env.interval = v;
 		} else if (state->arg_num == 1) {
-			if (zpt_parse_ulong(arg, 1, 1000000000UL, &v))
+			if (zp_parse_ulong(arg, 1, 1000000000UL, &v))
 				argp_error(state, "invalid count '%s' (a positive number)", arg);
 			env.count = v;
 		} else {

@@ -607,22 +607,6 @@ void zpt_sort_rows(struct zpt_row *rows, size_t n, enum zpt_sort_key key)
 	qsort(rows, n, sizeof(*rows), compare_rows);
 }
 
-int zpt_parse_ulong(const char *s, unsigned long min, unsigned long max,
-		    unsigned long *out)
-{
-	unsigned long v;
-	char *end;
-
-	if (!s || !isdigit((unsigned char)*s))
-		return -1;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static const struct {
 	const char *key;
 	size_t offset;

@@ -267,12 +267,6 @@ void zpt_row_whatif(struct zpt_row *row, const struct zp_size_hist *sizes,
 /* Sort @rows largest first by @key (ties by id, ascending). */
 void zpt_sort_rows(struct zpt_row *rows, size_t n, enum zpt_sort_key key);
 
-/*
- * A decimal number from @s in [@min, @max], the whole string: 0, or -1
- * for anything else (empty, sign, junk, out of range).
- */
-int zpt_parse_ulong(const char *s, unsigned long min, unsigned long max,
-		    unsigned long *out);
 
 /* The system's zswap and swap counters (/proc/meminfo, /proc/vmstat). */
 struct zpt_totals {
