@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * Per-pool compressed-memory statistics from the series' zpool and zswap
  * tracepoints: objects and pages (the compression ratio), allocation,

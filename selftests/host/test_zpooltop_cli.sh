@@ -169,7 +169,7 @@ elif [ ! -e /sys/kernel/btf/vmlinux ]; then
 	skip "-v on a kernel without the series" "the host kernel has no BTF"
 else
 	run "$bin" 1 1
-	if one_error 1 "this kernel has no zpool tracepoints; boot a kernel with the zpool patch series"; then
+	if one_error 1 "this kernel has no zpool tracepoints; boot Linux 7.2 with the zpool patch series"; then
 		pass "a kernel without the series: what to boot"
 	else
 		fail "a kernel without the series" "$(show)"

@@ -285,7 +285,7 @@ static int probe_kernel(struct kernel_events *k)
 		if (!have_event(btf, series[i]))
 			break;
 	if (i < sizeof(series) / sizeof(series[0])) {
-		fprintf(stderr, "zpooltop: this kernel has no zpool tracepoints; boot a kernel with the zpool patch series (make kernel).\n");
+		fprintf(stderr, "zpooltop: this kernel has no zpool tracepoints; boot Linux 7.2 with the zpool patch series.\n");
 		err = 1;
 	} else if (env.cma && !(have_event(btf, "cma_alloc_start") &&
 				have_event(btf, "cma_alloc_finish"))) {

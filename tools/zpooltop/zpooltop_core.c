@@ -846,14 +846,31 @@ static void fmt_ratio(char *buf, size_t size, double ratio)
 
 #define STAR_WIDTH 40
 
-void zpt_print_log2_hist(FILE *f, const struct zp_hist *h, const char *unit)
+/*
+ * The unit of a latency histogram, as libbpf-tools' print_log2_hist()
+ * users choose it: the largest in which the fastest sample is at least 1,
+ * so that the rows start near the samples instead of at "0 -> 1" ns.
+ */
+static const struct {
+	const char *name;
+	__u64 ns;
+	int first_slot;		/* the slot of 1 unit: log2(ns) */
+} hist_units[] = {
+	{ "msecs", 1000000, 20 },
+	{ "usecs", 1000, 10 },
+	{ "nsecs", 1, 0 },
+};
+
+void zpt_print_log2_hist(FILE *f, const struct zp_hist *h)
 {
+	int i, first = -1, last = -1, stars, j, u;
 	__u64 max = 0, low, high;
-	int i, last = -1, stars, j;
 
 	for (i = 0; i < ZP_HIST_SLOTS; i++) {
 		if (h->slots[i] > max)
 			max = h->slots[i];
+		if (h->slots[i] && first < 0)
+			first = i;
 		if (h->slots[i])
 			last = i;
 	}
@@ -861,10 +878,13 @@ void zpt_print_log2_hist(FILE *f, const struct zp_hist *h, const char *unit)
 		fprintf(f, "     (no samples)\n");
 		return;
 	}
-	fprintf(f, "%24s : count    distribution\n", unit);
-	for (i = 0; i <= last; i++) {
-		low = i ? 1ULL << i : 0;
-		high = (2ULL << i) - 1;
+	for (u = 0; hist_units[u].first_slot > first; u++)
+		;
+	fprintf(f, "%24s : count    distribution\n", hist_units[u].name);
+	/* Slot i holds [2^i, 2^(i+1)) ns; 0 and 1 ns are both in slot 0. */
+	for (i = hist_units[u].first_slot; i <= last; i++) {
+		low = (i ? 1ULL << i : 0) / hist_units[u].ns;
+		high = ((2ULL << i) - 1) / hist_units[u].ns;
 		stars = (int)(h->slots[i] * STAR_WIDTH / max);
 		fprintf(f, "%10llu -> %-10llu : %-8llu |",
 			(unsigned long long)low, (unsigned long long)high,
@@ -1102,13 +1122,13 @@ void zpt_print_text(FILE *f, const struct zpt_view *v, bool hist)
 				continue;
 			fprintf(f, "%spool %u (%s) %s:\n", j ? "" : "\n", v->rows[i].id,
 				v->rows[i].type, hist_names[hist_order[j]].what);
-			zpt_print_log2_hist(f, &v->rows[i].hist[hist_order[j]], "nsecs");
+			zpt_print_log2_hist(f, &v->rows[i].hist[hist_order[j]]);
 		}
 	}
 	for (i = 0; hist && v->cma && i < v->nareas; i++) {
 		fprintf(f, "\ncma area %s: latency of the allocations that succeeded:\n",
 			v->areas[i].name);
-		zpt_print_log2_hist(f, &v->areas[i].hist, "nsecs");
+		zpt_print_log2_hist(f, &v->areas[i].hist);
 	}
 }
 

@@ -423,8 +423,11 @@ void zpt_print_metrics(FILE *f, const struct zpt_view *v,
  */
 int zpt_write_metrics_file(const char *path, const struct zpt_view *v,
 			   enum zpt_metrics_format fmt);
-/* A log2 histogram in the star-bar format of bcc's tools. */
-void zpt_print_log2_hist(FILE *f, const struct zp_hist *h, const char *unit);
+/*
+ * A log2 histogram of nanoseconds in the star-bar format of bcc's tools,
+ * in msecs, usecs or nsecs: the largest unit its fastest sample reaches.
+ */
+void zpt_print_log2_hist(FILE *f, const struct zp_hist *h);
 
 /* Numbers squeezed into at most 5 characters, with a unit suffix. */
 void zpt_fmt_count(char *buf, size_t size, double v);
