@@ -83,7 +83,7 @@ echo "  VM      $(basename "$bzimage") under $accel ($mode)"
 status=0
 vm_start=$(date +%s)
 vm() {
-	timeout --foreground "${VMTEST_TIMEOUT:-3000}" \
+	timeout --foreground "${VMTEST_TIMEOUT:-3600}" \
 		vng --run "$bzimage" "${kvm_flag[@]}" --cpus 2 --memory 1G \
 		--disk "$swap" --disk "$swap2" --rwdir "$results" --verbose "${append[@]}" \
 		--exec "ZP_KOBJ=$kobj ZP_STRESS_SECONDS=${ZP_STRESS_SECONDS:-} $here/guest.sh $mode $selftests $results" \

@@ -207,6 +207,13 @@ static void pages_out(void *arg)
 {
 	struct seen *s = arg;
 
+	/*
+	 * A memory cgroup's counters reach memory.stat and
+	 * memory.zswap.current when its per-CPU updates are flushed: at
+	 * once past a threshold, else by the flush every 2 s.  Wait for it,
+	 * or a 64 KiB folio's worth can be missing.
+	 */
+	sleep(3);
 	counts_read(&s->after, s->size, s->cg);
 	events_read(&s->ev);
 }
