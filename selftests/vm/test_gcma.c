@@ -5,20 +5,24 @@
  * allocations take the area back at any time.  A workload swaps while
  * allocations of 1 page to the whole area claim it over and over: every
  * allocation succeeds, every byte reads back, and the claims dropped
- * zswap data that the workload then read from the swap device.
+ * zswap data that the workload then read from the swap device; swapoff
+ * brings every page back, from the area or, for the dropped ones, from
+ * the device.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/swap.h>
 #include <unistd.h>
 
 #include "zp_harness.h"
 #include "zp_util.h"
 
-#define LIMIT		(32UL << 20)
-#define WORKLOAD	(96UL << 20)
+#define LIMIT		(16UL << 20)
+#define WORKLOAD	(48UL << 20)
 #define CMA_DIR		"/sys/kernel/debug/cma/gcma"
 #define GCMA_DIR	"/sys/kernel/debug/gcma"
+#define SWAP2		"/dev/vdb"
 
 /* Allocate or free @pages of the area through CMA's debugfs: 0 or -errno. */
 static int area_alloc(long long pages)
@@ -209,6 +213,89 @@ TEST_F(gcma, memcg_without_writeback_is_refused)
 	TH_LOG("%lld pages refused", refused);
 	EXPECT_EQ(0UL, w.bad_pages);
 	EXPECT_GT(refused, 0);
+	EXPECT_TRUE(pool_drains(&pool));
+}
+
+/*
+ * What swapoff saw: the workload's clean copies in the swap cache
+ * reclaimed, so that swapoff must load every page; a claim of the area,
+ * 16 pages at a time from its start, stopped once it had dropped some of
+ * the workload's entries; then swapoff of the device that holds them all.
+ */
+struct swapoff_seen {
+	const char *cg;
+	long long area;
+	long long claimed;		/* pages, freed after swapoff */
+	long long dropped;		/* objects the claim dropped */
+	long long counted;		/* the pool's entries, dropped ones included */
+	long long after;		/* entries in the pool after swapoff */
+	int claim_err, swapoff_err;
+};
+
+static void claim_some_then_swapoff(void *arg)
+{
+	struct swapoff_seen *s = arg;
+	long long objects = zp_gcma_stat("discarded_objects");
+	struct zp_pool pool = { };
+	int i, err;
+
+	/* Written through: wait for the writes, then free the copies. */
+	for (i = 0; i < 3; i++) {
+		usleep(200000);
+		err = zp_cgroup_set(s->cg, "memory.reclaim", 8UL << 20);
+		if (err && err != -EAGAIN && !s->claim_err)
+			s->claim_err = err;
+	}
+	while (s->claimed + 16 <= s->area && !s->claim_err) {
+		s->claim_err = area_alloc(16);
+		if (s->claim_err)
+			break;
+		s->claimed += 16;
+		s->dropped = zp_gcma_stat("discarded_objects") - objects;
+		if (s->dropped)
+			break;
+	}
+	zp_zswap_pools(&pool, 1);
+	s->counted = pool.stored_pages;
+	s->swapoff_err = swapoff(SWAP2) ? -errno : 0;
+	zp_zswap_pools(&pool, 1);
+	s->after = pool.stored_pages;
+	if (s->claimed && area_free(s->claimed) && !s->claim_err)
+		s->claim_err = -EIO;
+}
+
+TEST_F(gcma, swapoff_with_dropped_entries_loses_nothing)
+{
+	struct swapoff_seen s = { .cg = self->cg, .area = self->area };
+	struct zp_workload w = {
+		.bytes = 8UL << 20,
+		.pattern = ZP_PATTERN_COMPRESSIBLE,
+		.pageout = true,
+		.between = claim_some_then_swapoff,
+		.arg = &s,
+	};
+	long long discarded_loads = zp_zswap_stat("load_discarded");
+	struct zp_pool pool;
+
+	/* Every slot the workload takes is on SWAP2, preferred to vda. */
+	ASSERT_EQ(0, system("mkswap " SWAP2 " > /dev/null"));
+	ASSERT_EQ(0, swapon(SWAP2, SWAP_FLAG_PREFER | 20));
+	ASSERT_EQ(0, zp_run_in_cgroup(self->cg, &w));
+	if (s.swapoff_err)
+		swapoff(SWAP2);
+	discarded_loads = zp_zswap_stat("load_discarded") - discarded_loads;
+	TH_LOG("a claim of %lld pages dropped %lld objects, the pool counting %lld entries; swapoff: %s, %lld entries left after it, %lld loads read %s",
+	       s.claimed, s.dropped, s.counted, strerror(-s.swapoff_err), s.after,
+	       discarded_loads, SWAP2);
+	EXPECT_EQ(0, s.claim_err);
+	EXPECT_EQ(0, s.swapoff_err);
+	EXPECT_EQ(0UL, w.bad_pages);
+	EXPECT_GT(s.dropped, 0);
+	EXPECT_GT(s.counted, s.dropped);
+	/* swapoff took every entry, dropped or not, out of zswap. */
+	EXPECT_EQ(0, s.after);
+	EXPECT_GT(discarded_loads, 0);
+	EXPECT_EQ(0, zp_cma_stat("gcma", "used"));
 	EXPECT_TRUE(pool_drains(&pool));
 }
 

@@ -4,8 +4,9 @@
  * each backend: a new compressor starts a new pool and leaves the old
  * pool's entries where they are, readable; memory.zswap.writeback=0 stops
  * every writeback of the cgroup, even under reclaim with zswap's shrinker
- * on, and =1 lets it write back again.  Every byte reads back and the
- * pools' counts add up to zswap's.
+ * on, and =1 lets it write back again; CPU 1 going offline and online
+ * while the workload's pages are compressed on it.  Every byte reads
+ * back and the pools' counts add up to zswap's.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #define LIMIT		(16UL << 20)
 #define WORKLOAD	(48UL << 20)
 #define ZSWAP_DEBUGFS	"/sys/kernel/debug/zswap"
+#define CPU1		"/sys/devices/system/cpu/cpu1/online"
 
 FIXTURE(runtime) {
 	char cg[256];
@@ -200,6 +202,87 @@ TEST_F(runtime, writeback_toggled_with_entries_stored)
 	EXPECT_EQ(0UL, w.bad_pages);
 	EXPECT_EQ(0, t.wb_off);
 	EXPECT_GT(t.wb_on, 0);
+}
+
+/*
+ * CPU 1 offline and online, over and over, while reclaim compresses the
+ * workload's pages: zswap's per-CPU compression contexts are torn down
+ * and set up again under the stores that use them.
+ */
+struct hotplug_seen {
+	int flips;		/* state changes of CPU 1 that took effect */
+	int failed;		/* writes to its online file that failed */
+	int first_err;
+	struct zp_pool pool;	/* the current pool, once filled */
+	long long in_pools;	/* what every pool holds then */
+	long long stored;	/* zswap's stored_pages then */
+};
+
+static void flip_cpu1(void *arg)
+{
+	struct hotplug_seen *h = arg;
+	int err = zp_write_file(CPU1, h->flips % 2 ? "1" : "0");
+
+	if (!err) {
+		h->flips++;
+	} else {
+		h->failed++;
+		if (!h->first_err)
+			h->first_err = err;
+	}
+}
+
+static void sample_pool(void *arg)
+{
+	struct hotplug_seen *h = arg;
+	struct zp_pool pools[8];
+	int i, n = zp_zswap_pools(pools, 8);
+
+	for (i = 0; i < n; i++)
+		h->in_pools += pools[i].stored_pages;
+	if (n > 0)
+		h->pool = pools[0];
+	h->stored = zp_read_ll(ZSWAP_DEBUGFS "/stored_pages");
+}
+
+TEST_F(runtime, cpu_hotplug_during_compression)
+{
+	struct hotplug_seen h = { };
+	struct zp_workload w = {
+		.bytes = WORKLOAD,
+		.pattern = ZP_PATTERN_COMPRESSIBLE,
+		.during = flip_cpu1,
+		.between = sample_pool,
+		.arg = &h,
+	};
+	long long zswpout = zp_stat_get("/proc/vmstat", "zswpout");
+	struct zp_pool after = { };
+	int i;
+
+	if (zp_read_ll(CPU1) < 0)
+		SKIP(return, "no CPU 1 that can go offline (%s)", CPU1);
+	ASSERT_EQ(0, zp_cgroup_set(self->cg, "memory.zswap.max", LIMIT / 2));
+	ASSERT_EQ(0, zp_run_in_cgroup(self->cg, &w));
+	/* Leave CPU 1 online whatever happened. */
+	EXPECT_EQ(0, zp_write_file(CPU1, "1"));
+	zswpout = zp_stat_get("/proc/vmstat", "zswpout") - zswpout;
+	zp_cgroup_destroy(self->cg);
+	for (i = 0; i < 100; i++) {
+		ASSERT_EQ(1, zp_zswap_pools(&after, 1));
+		if (!after.stored_pages)
+			break;
+		usleep(50000);
+	}
+	TH_LOG("%s: CPU 1 went offline or online %d times (%d writes failed, first %s); %lld pages stored in zswap, %lld in the current pool, once filled; %lld stores in all",
+	       variant->zpool, h.flips, h.failed, strerror(-h.first_err),
+	       h.stored, h.pool.stored_pages, zswpout);
+	EXPECT_EQ(0UL, w.bad_pages);
+	EXPECT_EQ(0, h.failed);
+	EXPECT_GE(h.flips, 10);
+	EXPECT_GT(h.pool.stored_pages, 0);
+	EXPECT_EQ(h.stored, h.in_pools);
+	EXPECT_GE(zswpout, h.pool.stored_pages);
+	EXPECT_EQ(0, after.stored_pages);
 }
 
 TEST_HARNESS_MAIN

@@ -5,7 +5,9 @@
  * counts agree exactly with the kernel's own counters: every page offered
  * to zswap fires one zswap_store, stored (zswpout) or refused with its
  * reason (the refused ones, and the writebacks, are pswpout); gcma's
- * lends, returns and discards add up to its own counters.
+ * lends, returns and discards add up to its own counters; writebacks to
+ * a swap device whose writes fail lose nothing, and zswap's count of
+ * failed writebacks is the events'.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/swap.h>
 #include <unistd.h>
 
 #include "zp_harness.h"
@@ -115,8 +118,8 @@ TEST(events_have_documented_fields_and_no_pointers)
 
 /* Counts of event lines read from trace_pipe while the workload runs. */
 struct counts {
-	long long store_ok, store_fail, load_ok, writeback_ok, malloc, free,
-		  map_read, map_write, unmap;
+	long long store_ok, store_fail, load_ok, writeback_ok, writeback_fail,
+		  malloc, free, map_read, map_write, unmap;
 	long long gcma_lend, gcma_return, gcma_discards, gcma_pages, gcma_objects;
 	long long refused[256];		/* zswap_store, by -ret */
 	int fd;
@@ -139,8 +142,10 @@ static void count_line(struct counts *c, const char *l)
 		}
 	} else if (strstr(l, "zswap_load:") && strstr(l, " ret=0"))
 		c->load_ok++;
-	else if (strstr(l, "zswap_writeback:") && strstr(l, " ret=0"))
+	else if (strstr(l, "zswap_writeback:") && ret && !atoi(ret + 5))
 		c->writeback_ok++;
+	else if (strstr(l, "zswap_writeback:") && ret)
+		c->writeback_fail++;
 	else if (strstr(l, "zpool_malloc:"))
 		c->malloc++;
 	else if (strstr(l, "zpool_free:"))
@@ -355,6 +360,114 @@ TEST(gcma_events_match_its_counters)
 	EXPECT_EQ(pages, r.c.gcma_pages);
 	EXPECT_EQ(objects, r.c.gcma_objects);
 	EXPECT_EQ(lent - lent0, r.c.gcma_lend - r.c.gcma_return - r.c.gcma_pages);
+}
+
+/*
+ * Writeback to a swap device whose writes fail: the first BIO_FAILURES
+ * bios sent to /dev/vdb, the preferred swap device for the test, end in
+ * -EIO (fail_make_request).  A page whose write failed stays in the swap
+ * cache, dirty, to be stored or written again: every byte reads back.
+ * zswpwb counts the writebacks whose event has no error.  zswap counts
+ * every writeback that failed before its write in reject_reclaim_fail;
+ * an event fires only for those that got as far as the swap cache folio
+ * (not for a slot whose folio is already there, -EEXIST, nor for an
+ * entry freed meanwhile), so it is at least the failed events.
+ */
+#define SWAP2		"/dev/vdb"
+#define FAIL_BIO	"/sys/kernel/debug/fail_make_request"
+#define SWAP2_FAIL	"/sys/block/vdb/make-it-fail"
+#define BIO_FAILURES	100
+
+static int fail_bios(int times)
+{
+	char n[16];
+
+	snprintf(n, sizeof(n), "%d", times);
+	return zp_write_file(FAIL_BIO "/probability", "100") ?:
+	       zp_write_file(FAIL_BIO "/interval", "1") ?:
+	       zp_write_file(FAIL_BIO "/space", "0") ?:
+	       zp_write_file(FAIL_BIO "/verbose", "0") ?:
+	       zp_write_file(FAIL_BIO "/times", n) ?:
+	       zp_write_file(SWAP2_FAIL, times ? "1" : "0");
+}
+
+FIXTURE(eio) {
+	char cg[256];
+	char saved[32], shrinker[8];
+	bool swap2_on;
+};
+
+FIXTURE_VARIANT(eio) {
+	const char *zpool;
+};
+
+FIXTURE_VARIANT_ADD(eio, zsmalloc) {
+	.zpool = "zsmalloc",
+};
+
+FIXTURE_VARIANT_ADD(eio, zbud) {
+	.zpool = "zbud",
+};
+
+FIXTURE_SETUP(eio)
+{
+	if (!have_events())
+		SKIP(return, "kernel without the series' tracepoints");
+	if (access(FAIL_BIO "/times", W_OK) || access(SWAP2_FAIL, W_OK))
+		SKIP(return, "kernel without CONFIG_FAIL_MAKE_REQUEST, or no %s", SWAP2);
+	ASSERT_EQ(0, zp_zswap_param_get("zpool", self->saved, sizeof(self->saved)));
+	ASSERT_EQ(0, zp_zswap_param_get("shrinker_enabled", self->shrinker,
+					sizeof(self->shrinker)));
+	ASSERT_EQ(0, system("mkswap " SWAP2 " > /dev/null"));
+	ASSERT_EQ(0, swapon(SWAP2, SWAP_FLAG_PREFER | 20));
+	self->swap2_on = true;
+	ASSERT_EQ(0, zp_zswap_param_set("zpool", variant->zpool));
+	ASSERT_EQ(0, zp_cgroup_create("zp-trace-eio", LIMIT, self->cg, sizeof(self->cg)));
+	/*
+	 * The shrinker writes the cgroup's entries back under its reclaim,
+	 * on every backend; the zswap share is small.
+	 */
+	ASSERT_EQ(0, zp_zswap_param_set("shrinker_enabled", "Y"));
+	ASSERT_EQ(0, zp_cgroup_set(self->cg, "memory.zswap.max", LIMIT / 4));
+}
+
+FIXTURE_TEARDOWN(eio)
+{
+	if (!self->swap2_on)
+		return;
+	fail_bios(0);
+	zp_cgroup_destroy(self->cg);
+	zp_zswap_param_set("zpool", self->saved);
+	zp_zswap_param_set("shrinker_enabled", self->shrinker);
+	if (swapoff(SWAP2))
+		TH_LOG("swapoff %s: %s", SWAP2, strerror(errno));
+}
+
+TEST_F(eio, writeback_io_errors_lose_nothing)
+{
+	long long rrf, left;
+	struct traced_run r;
+	int err;
+
+	rrf = zp_zswap_stat("reject_reclaim_fail");
+	ASSERT_EQ(0, fail_bios(BIO_FAILURES));
+	err = run_traced(self->cg, &r);
+	left = zp_read_ll(FAIL_BIO "/times");
+	EXPECT_EQ(0, fail_bios(0));
+	rrf = zp_zswap_stat("reject_reclaim_fail") - rrf;
+
+	log_run(_metadata, &r);
+	TH_LOG("%s: %lld of %d writes to %s failed; %lld writebacks failed (reject_reclaim_fail +%lld)",
+	       variant->zpool, BIO_FAILURES - left, BIO_FAILURES, SWAP2,
+	       r.c.writeback_fail, rrf);
+	EXPECT_EQ(0, err);
+	ASSERT_EQ(0, r.overruns) TH_LOG("the trace buffer overflowed; counts are incomplete");
+	EXPECT_EQ(0UL, r.bad_pages);
+	/* Every failure was used: writes failed while pages went out. */
+	EXPECT_EQ(0, left);
+	EXPECT_GT(r.delta[2], 0);
+	EXPECT_EQ(r.delta[2], r.c.writeback_ok);
+	EXPECT_GE(rrf, r.c.writeback_fail);
 }
 
 /*

@@ -24,8 +24,13 @@
 #include "zp_harness.h"
 #include "zp_util.h"
 
-#define LIMIT		(32UL << 20)
-#define WORKLOAD	(96UL << 20)
+/*
+ * 32 MiB pushed out of a 16 MiB cgroup: 8192 pages, enough for a density
+ * to two decimals and for writeback under every limit below, at half the
+ * time of twice that under TCG.
+ */
+#define LIMIT		(16UL << 20)
+#define WORKLOAD	(48UL << 20)
 #define OVERFLOW_PAGES	((long long)((WORKLOAD - LIMIT) / ZP_PAGE_SIZE))
 /*
  * Each entry is charged what it occupies in its backend, so without a
@@ -435,6 +440,13 @@ struct order_ctx {
 	size_t hot_bad;
 };
 
+/*
+ * Sizes of their own: the guest's 1% pool limit must fall between what the
+ * old pool holds and what both hold.
+ */
+#define ORDER_LIMIT	(32UL << 20)
+#define ORDER_WORKLOAD	(64UL << 20)
+
 static long long pool_stored(unsigned int id)
 {
 	struct zp_pool pools[8];
@@ -459,7 +471,7 @@ static void cold_filled(void *arg)
 {
 	struct order_ctx *c = arg;
 	struct zp_workload hot = {
-		.bytes = WORKLOAD * 2 / 3,
+		.bytes = ORDER_WORKLOAD,
 		.pattern = ZP_PATTERN_COMPRESSIBLE,
 		.between = hot_filled,
 		.arg = c,
@@ -488,7 +500,7 @@ TEST(writeback_takes_cold_entries_of_old_pools_first)
 	char saved[32], saved_pct[16], cg[256];
 	struct order_ctx c = { .cg = cg };
 	struct zp_workload cold = {
-		.bytes = WORKLOAD * 2 / 3,
+		.bytes = ORDER_WORKLOAD,
 		.pattern = ZP_PATTERN_COMPRESSIBLE,
 		.between = cold_filled,
 		.arg = &c,
@@ -500,7 +512,7 @@ TEST(writeback_takes_cold_entries_of_old_pools_first)
 	ASSERT_EQ(0, zp_zswap_param_get("zpool", saved, sizeof(saved)));
 	ASSERT_EQ(0, zp_zswap_param_get("max_pool_percent", saved_pct, sizeof(saved_pct)));
 	ASSERT_EQ(0, zp_zswap_param_set("zpool", "zsmalloc"));
-	ASSERT_EQ(0, zp_cgroup_create("zp-order", LIMIT, cg, sizeof(cg)));
+	ASSERT_EQ(0, zp_cgroup_create("zp-order", ORDER_LIMIT, cg, sizeof(cg)));
 
 	ASSERT_EQ(0, zp_run_in_cgroup(cg, &cold));
 
@@ -847,11 +859,11 @@ TEST(pools_read_while_pools_go_away)
 	}
 	close(stop[0]);
 
-	ASSERT_EQ(0, zp_cgroup_create("zp-pools-read", LIMIT / 4, cg, sizeof(cg)));
-	ASSERT_EQ(0, zp_cgroup_set(cg, "memory.zswap.max", LIMIT / 8));
+	ASSERT_EQ(0, zp_cgroup_create("zp-pools-read", 8UL << 20, cg, sizeof(cg)));
+	ASSERT_EQ(0, zp_cgroup_set(cg, "memory.zswap.max", 4UL << 20));
 	for (round = 0; round < READ_ROUNDS; round++) {
 		struct zp_workload w = {
-			.bytes = LIMIT / 2,
+			.bytes = 16UL << 20,
 			.pattern = ZP_PATTERN_SPREAD,
 			.during = switch_often,
 			.arg = &s,
