@@ -3,10 +3,10 @@
 #
 # guest.sh MODE SELFTESTS RESULTS: runs as root inside the virtme-ng guest.
 # Sets up swap on the disk the host attached (/dev/vda), cgroup2, debugfs
-# and tracefs, then runs KUnit, every selftest in SELFTESTS and a kmemleak
-# scan (MODE=test), the demo (MODE=demo), the benchmarks (MODE=bench) or
-# the stock kernel baseline (MODE=baseline), and saves the kernel log to
-# RESULTS.  zpooltop is found in SELFTESTS/../zpooltop.
+# and tracefs, then runs KUnit, the series' selftests in SELFTESTS and a
+# kmemleak scan (MODE=test), the tools' selftests (MODE=tools), the demo
+# (MODE=demo), the benchmarks (MODE=bench) or the stock kernel baseline
+# (MODE=baseline), and saves the kernel log to RESULTS.  zpooltop is found in SELFTESTS/../zpooltop.
 set -u
 mode=$1 selftests=$2 results=$3
 here=$(cd "$(dirname "$0")" && pwd)
@@ -66,48 +66,64 @@ kmemleak_scan() {
 	echo scan > $kmemleak
 	cat $kmemleak > "$results/kmemleak.log"
 }
-if [ "$mode" != test ]; then
+# The series' own tests are those vmtest/kmemleak-tests lists: they run
+# in the guest of MODE=test, with kmemleak tracking every allocation, and
+# kmemleak scans after them.  The tools' tests run in a second guest
+# (MODE=tools), at the same time, booted with kmemleak off: its tracking
+# would make their BPF program loads, which allocate the most, about
+# twice as slow again, and they drive the same kernel code.
+series=$(sed 's/#.*//' "$here/kmemleak-tests")
+group() { # MODE: the programs in SELFTESTS that a guest of MODE runs
+	local t
+	for t in "$selftests"/test_*; do
+		if grep -qxF "$(basename "$t")" <<< "$series"; then
+			[ "$1" = test ] && echo "$t"
+		else
+			[ "$1" = tools ] && echo "$t"
+		fi
+	done
+}
+case $mode in
+test)
+	mapfile -t tests < <(group test)
+	run_tests "${tests[@]}"
+	kmemleak_scan
+	;;
+tools)
+	mapfile -t tests < <(group tools)
+	run_tests "${tests[@]}"
+	;;
+*)
 	# The demo and the stress run are here, the benchmarks in bench/.
 	script=$here/$mode.sh
 	[ -f "$script" ] || script=$here/../bench/$mode.sh
 	ZP_RESULTS=$results "$script" "$selftests" > "$results/$mode.log" 2>&1
-else
-	# The series' own tests run first, with kmemleak tracking every
-	# allocation; then kmemleak scans and is switched off, since it makes
-	# the tools' tests, whose BPF program loads allocate the most, about
-	# twice as slow again, and they drive the same kernel code.
-	series=$(sed 's/#.*//' "$here/kmemleak-tests")
-	first=() rest=()
-	for t in "$selftests"/test_*; do
-		if grep -qxF "$(basename "$t")" <<< "$series"; then
-			first+=("$t")
-		else
-			rest+=("$t")
-		fi
-	done
-	run_tests "${first[@]}"
-	kmemleak_scan
-	[ -w $kmemleak ] && echo off > $kmemleak
-	run_tests "${rest[@]}"
-fi
+	;;
+esac
 
 # A test run proves its sanitizers were there.
-if [ "$mode" = test ]; then
+case $mode in
+test|tools)
+	checks=("the kernel runs generic KASAN")
+	[ "$mode" = test ] && checks+=("kmemleak scanned after the series' tests")
 	{
 		echo "TAP version 13"
-		echo "1..2"
+		echo "1..${#checks[@]}"
 		if dmesg | grep -q "KernelAddressSanitizer initialized (generic)"; then
-			echo "ok 1 the kernel runs generic KASAN"
+			echo "ok 1 ${checks[0]}"
 		else
-			echo "not ok 1 the kernel runs generic KASAN"
+			echo "not ok 1 ${checks[0]}"
 		fi
-		if [ -f "$results/kmemleak.log" ]; then
-			echo "ok 2 kmemleak scanned after the series' tests"
-		else
-			echo "not ok 2 kmemleak scanned after the series' tests"
+		if [ "$mode" = test ]; then
+			if [ -f "$results/kmemleak.log" ]; then
+				echo "ok 2 ${checks[1]}"
+			else
+				echo "not ok 2 ${checks[1]}"
+			fi
 		fi
 	} > "$results/sanitizers.tap"
-fi
+	;;
+esac
 
 dmesg > "$results/dmesg.log"
 touch "$results/guest-done"

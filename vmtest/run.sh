@@ -59,70 +59,106 @@ kvm_flag=()
 # GCMA area (gcma=, ignored by stock Linux); the benchmarks also have an
 # ordinary CMA area of the same size (cma=) to compare it with.
 case $mode in
-test) append=(--append "zswap.zpool=nosuchbackend gcma=32M") ;;
-demo) append=(--append "gcma=32M") ;;
-*) append=(--append "cma=32M gcma=32M") ;;
+test) append="zswap.zpool=nosuchbackend gcma=32M" ;;
+demo) append="gcma=32M" ;;
+*) append="cma=32M gcma=32M" ;;
 esac
 
-# Fresh swap disks each run: tests must not depend on what a previous
-# run left behind.  The second (/dev/vdb) is for test_stress to swap off
-# and on.
-swap="$vmdir/swap.img" swap2="$vmdir/swap2.img"
-rm -f "$swap" "$swap2"
-truncate -s 1G "$swap"
-truncate -s 256M "$swap2"
+# Fresh swap disks for each guest: tests must not depend on what a
+# previous run left behind.  The second (/dev/vdb) is for the tests that
+# swap off and on, or to a device of their own.
+disks() { # PREFIX: create PREFIX-swap.img and PREFIX-swap2.img
+	rm -f "$1-swap.img" "$1-swap2.img"
+	truncate -s 1G "$1-swap.img"
+	truncate -s 256M "$1-swap2.img"
+}
 
-console="$results/console.log"
-rm -f "$results/guest-done" "$results/kmemleak.log"
 # The results of a previous test run must not count for this one.
-case $mode in
-test) rm -f "$results"/test_*.tap "$results"/test_*.exit "$results/times.tsv" \
-	"$results/kunit.tap" "$results/sanitizers.tap" ;;
-esac
-echo "  VM      $(basename "$bzimage") under $accel ($mode)"
-status=0
-vm_start=$(date +%s)
-vm() {
+clean() { # RESULTS
+	rm -f "$1/guest-done" "$1/kmemleak.log" "$1/dmesg.log"
+	case $mode in
+	test) rm -f "$1"/test_*.tap "$1"/test_*.exit "$1/times.tsv" \
+		"$1/kunit.tap" "$1/sanitizers.tap" "$1/kernel-log.tap" ;;
+	esac
+}
+
+# One guest: guest.sh GUEST-MODE runs in it, with its console and results
+# in RES, its disks named after PREFIX, and EXTRA added to the command
+# line.
+vm() { # GUEST-MODE RES PREFIX EXTRA
+	disks "$3"
 	timeout --foreground "${VMTEST_TIMEOUT:-3600}" \
 		vng --run "$bzimage" "${kvm_flag[@]}" --cpus 2 --memory 1G \
-		--disk "$swap" --disk "$swap2" --rwdir "$results" --verbose "${append[@]}" \
-		--exec "ZP_KOBJ=$kobj ZP_STRESS_SECONDS=${ZP_STRESS_SECONDS:-} $here/guest.sh $mode $selftests $results" \
-		> "$console" 2>&1 < /dev/null
+		--disk "$3-swap.img" --disk "$3-swap2.img" --rwdir "$2" --verbose \
+		--append "$append $4" \
+		--exec "ZP_KOBJ=$kobj ZP_STRESS_SECONDS=${ZP_STRESS_SECONDS:-} $here/guest.sh $1 $selftests $2" \
+		> "$2/console.log" 2>&1 < /dev/null
 }
-if [ "$mode" != test ]; then
+
+# A guest's verdict: its kernel log is a test of its own, so that it is
+# counted; a guest that did not finish fails the run.
+verdict() { # RES [kernel-log-check option]
+	"$here/kernel-log-check.sh" ${2:+"$2"} "$1/console.log" "$1" > "$1/kernel-log.tap"
+	if [ ! -f "$1/guest-done" ]; then
+		echo "error: the guest did not finish (vng exit $status); the end of $1/console.log:" >&2
+		tail -n 30 "$1/console.log" >&2
+		return 1
+	fi
+	if grep -q '^not ok' "$1/kernel-log.tap"; then
+		grep -A20 '^not ok' "$1/kernel-log.tap" >&2
+		return 1
+	fi
+}
+
+echo "  VM      $(basename "$bzimage") under $accel ($mode)"
+clean "$results"
+status=0
+vm_start=$(date +%s)
+case $mode in
+test)
+	# Two guests at once, each on the host's CPUs as it needs them: the
+	# series' tests with kmemleak, and the tools' tests (in
+	# RESULTS/tools) with kmemleak off, followed by the boots with bad
+	# parameters.  Most tests keep one vCPU busy, so the two share a
+	# two-CPU host well.
+	tools=$results/tools
+	mkdir -p "$tools"
+	clean "$tools"
+	(
+		start=$(date +%s)
+		rc=0
+		vm tools "$tools" "$vmdir/tools" "kmemleak=off" || rc=$?
+		"$here/step-time.sh" "vm: tools' tests on $(basename "$kobj")" "$start"
+		start=$(date +%s)
+		VMTEST_ACCEL=$accel "$here/boot-params.sh" "$bzimage" "$results"
+		"$here/step-time.sh" "vm: boots with bad parameters" "$start"
+		exit $rc
+	) &
+	tools_pid=$!
+	vm test "$results" "$vmdir/test" "" || status=$?
+	"$here/step-time.sh" "vm: series' tests on $(basename "$kobj")" "$vm_start"
+	wait $tools_pid || status=$?
+	"$here/step-time.sh" "vm: both guests and the boots, in all" "$vm_start"
+	;;
+*)
 	# The demo and benchmarks are for watching: follow them live.
 	: > "$results/$mode.log"
-	vm &
+	vm "$mode" "$results" "$vmdir/$mode" "" &
 	vmpid=$!
 	tail -n +1 -f --pid=$vmpid "$results/$mode.log"
 	wait $vmpid || status=$?
-else
-	vm || status=$?
-fi
+	"$here/step-time.sh" "vm: $mode run on $(basename "$kobj")" "$vm_start"
+	;;
+esac
 
-"$here/step-time.sh" "vm: $mode run on $(basename "$kobj")" "$vm_start"
-
-# Bad boot parameters.
+bad=0
+verdict "$results" || bad=1
 if [ "$mode" = test ]; then
-	vm_start=$(date +%s)
-	VMTEST_ACCEL=$accel "$here/boot-params.sh" "$bzimage" "$results"
-	"$here/step-time.sh" "vm: boots with bad parameters" "$vm_start"
+	verdict "$tools" --no-kmemleak || bad=1
 fi
-
-# The kernel log verdict is a test of its own, so that it is counted.
-"$here/kernel-log-check.sh" "$console" "$results" > "$results/kernel-log.tap"
-
-if [ ! -f "$results/guest-done" ]; then
-	echo "error: the guest did not finish (vng exit $status); the end of $console:" >&2
-	tail -n 30 "$console" >&2
-	exit 1
-fi
-if grep -q '^not ok' "$results/kernel-log.tap"; then
-	grep -A20 '^not ok' "$results/kernel-log.tap" >&2
-	exit 1
-fi
+[ "$bad" = 0 ] || exit 1
 [ "$mode" != stress ] || "$here/tally.sh" "$results/stress.tap" "$results/kernel-log.tap"
 case $mode in
 test) "$here/tally.sh" --quiet "$results"/test_*.tap "$results/kunit.tap" \
-	"$results/kernel-log.tap" "$results/sanitizers.tap" ;;
+	"$results/kernel-log.tap" "$results/sanitizers.tap" "$tools"/*.tap ;;
 esac

@@ -12,7 +12,7 @@ top=$(cd "$here/../.." && pwd)
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
-plan 24
+plan 26
 
 tally() { "$top/vmtest/tally.sh" "$@" 2>&1; }
 
@@ -172,6 +172,22 @@ cat > "$k/hung" <<'EOF'
 [  400.000100]       Not tainted 7.2.12 #1
 EOF
 expect_bad "a hung task fails" 2 "$k/hung"
+
+# A guest booted with kmemleak off has no leak check, and still fails on
+# what its log shows.
+rm -rf "$k/res" && mkdir -p "$k/res" && touch "$k/res/guest-done"
+out=$("$top/vmtest/kernel-log-check.sh" --no-kmemleak "$k/clean" "$k/res")
+if grep -qx '1\.\.2' <<< "$out" && ! grep -q '^ok 3\|^not ok 3\|SKIP' <<< "$out"; then
+	pass "--no-kmemleak plans two checks and skips none"
+else
+	fail "--no-kmemleak plans two checks and skips none" "$out"
+fi
+out=$("$top/vmtest/kernel-log-check.sh" --no-kmemleak "$k/warn" "$k/res")
+if grep -q '^not ok 2 ' <<< "$out"; then
+	pass "--no-kmemleak still fails a WARN"
+else
+	fail "--no-kmemleak still fails a WARN" "$out"
+fi
 
 # A WARN pushed out of the ring buffer (dmesg.log) is still on the console.
 cat "$k/warn" "$k/clean" > "$k/console-with-warn"
