@@ -85,7 +85,7 @@ EOF
 
 # Compressible data, zsmalloc: every store seen, and a real ratio.
 before=$(vmstat zswpout)
-run zswap_ratio.bt bt-ratio 32 96 compressible 1
+run zswap_ratio.bt bt-ratio 16 48 compressible 1
 stored=$(map_total "$json" @stored)
 zswpout=$(( $(vmstat zswpout) - before ))
 orig=$(map_total "$json" @orig_bytes)
@@ -98,7 +98,7 @@ result $ok "zswap_ratio.bt counts every store (zswpout) at a ratio above 2:1"
 
 # Random data past the cgroup's zswap limit: written back, each one timed.
 before=$(vmstat zswpwb)
-run zswap_reclaim_lat.bt bt-reclaim 32 96 random 1
+run zswap_reclaim_lat.bt bt-reclaim 16 48 random 1
 timed=$(map_total "$json" @writeback_ns)
 failed=$(map_total "$json" @writeback_failed)
 zswpwb=$(( $(vmstat zswpwb) - before ))
@@ -109,7 +109,7 @@ result $ok "zswap_reclaim_lat.bt times every writeback (zswpwb)"
 
 # Every load maps its object; waits are counted among the maps.
 before=$(vmstat zswpin)
-run zpool_map_wait.bt bt-map 32 96 compressible 1
+run zpool_map_wait.bt bt-map 16 48 compressible 1
 maps=$(map_total "$json" @maps)
 waited=$(map_total "$json" @waited)
 zswpin=$(( $(vmstat zswpin) - before ))
