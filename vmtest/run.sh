@@ -138,7 +138,6 @@ test)
 	vm test "$results" "$vmdir/test" "" || status=$?
 	"$here/step-time.sh" "vm: series' tests on $(basename "$kobj")" "$vm_start"
 	wait $tools_pid || status=$?
-	"$here/step-time.sh" "vm: both guests and the boots, in all" "$vm_start"
 	;;
 *)
 	# The demo and benchmarks are for watching: follow them live.
