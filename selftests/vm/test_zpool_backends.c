@@ -4,12 +4,13 @@
  * land in the chosen backend and read back intact, at the density the
  * backend's design allows; every backend keeps incompressible pages as
  * stock zswap does; a cgroup's zswap limit bounds the pool's real size,
- * since entries are charged what they occupy; switching backends loses
+ * since entries are charged what they occupy; a zbud pool that fills its
+ * cgroup is written back, not OOM-killed; switching backends loses
  * nothing, and zswap's LRU reclaims the old pool's cold entries first; a
- * bad name
- * changes nothing; zbud's page reclaim writes back under pool pressure;
- * zbud as a module is loaded when asked for and stays while a pool uses it;
- * the pools file reads cleanly while pools go away.
+ * bad name changes nothing; zbud's page reclaim writes back under pool
+ * pressure; zbud as a module is loaded when asked for and stays while a
+ * pool uses it, also while it is unloaded in a loop through stores,
+ * writebacks and drain; the pools file reads cleanly while pools go away.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -215,6 +216,47 @@ TEST_F(backend, zswap_limit_bounds_pool)
 	/* What is charged is what the pool holds. */
 	EXPECT_LE(cur->pool_pages * (long long)ZP_PAGE_SIZE,
 		  self->sample.cg_zswap * 115 / 100);
+}
+
+/*
+ * Without memory.zswap.max and with zswap's shrinker off, as zswap
+ * starts by default: on zsmalloc the workload fits in its cgroup at 7:1
+ * and nothing is written back, as in 7.2; on zbud, charged its footprint
+ * at 2:1, the pool alone would need the whole cgroup, so once it is
+ * charged half of memory.max zswap writes its oldest entries back instead
+ * of leaving the cgroup to the OOM killer.  Every page reads back either
+ * way.
+ */
+TEST_F(backend, pool_filling_its_cgroup_is_written_back)
+{
+	struct zp_workload w = {
+		.bytes = WORKLOAD,
+		.pattern = ZP_PATTERN_COMPRESSIBLE,
+		.between = take_sample,
+		.arg = &self->sample,
+	};
+	char path[300], shrinker[8];
+	long long wb0, wb1;
+	int err;
+
+	snprintf(path, sizeof(path), "%.250s/memory.zswap.max", self->cg);
+	ASSERT_EQ(0, zp_write_file(path, "max"));
+	ASSERT_EQ(0, zp_zswap_param_get("shrinker_enabled", shrinker, sizeof(shrinker)));
+	ASSERT_EQ(0, zp_zswap_param_set("shrinker_enabled", "N"));
+	wb0 = cgroup_value(self->cg, "memory.stat", "zswpwb");
+	err = zp_run_in_cgroup(self->cg, &w);
+	wb1 = cgroup_value(self->cg, "memory.stat", "zswpwb");
+	zp_zswap_param_set("shrinker_enabled", shrinker);
+
+	TH_LOG("%s: %lld KiB charged to zswap after the fill, %lld pages written back",
+	       variant->zpool, self->sample.cg_zswap >> 10, wb1 - wb0);
+	ASSERT_EQ(0, err) TH_LOG("the workload did not run to its end (OOM-killed?)");
+	EXPECT_EQ(0UL, w.bad_pages);
+	if (!strcmp(variant->zpool, "zbud")) {
+		EXPECT_GT(wb1 - wb0, 0);
+	} else {
+		EXPECT_EQ(0, wb1 - wb0);
+	}
 }
 
 /* Switch to zbud while a zsmalloc pool holds the workload's pages. */
@@ -728,6 +770,141 @@ TEST(switch_races_module_unload)
 	EXPECT_EQ(0, zp_zswap_param_set("zpool", "zsmalloc"));
 	EXPECT_TRUE(zbud_pools_gone());
 	zp_zswap_param_set("zpool", saved);
+}
+
+/*
+ * What a process unloading zbud in a loop saw, by phase of the workload
+ * it races: 0 stores and writebacks into a zbud pool, 1 that pool
+ * draining (zswap switched away, the pages read back), 2 the workload
+ * gone.
+ */
+struct unloader {
+	int phase;		/* set by the test */
+	long busy[3];		/* EWOULDBLOCK: the module is in use */
+	long other;		/* any other errno */
+	int unloaded_in;	/* the phase of the unload that took, or -1 */
+	bool pool_after;	/* a zbud pool was listed after it took */
+};
+
+/* Unload zbud every millisecond until it goes, or for @seconds at most. */
+static void unload_until_gone(struct unloader *u, int seconds)
+{
+	double end = zp_wall_s() + seconds;
+	int err, phase;
+
+	u->unloaded_in = -1;
+	while (zp_wall_s() < end) {
+		phase = __atomic_load_n(&u->phase, __ATOMIC_ACQUIRE);
+		err = zbud_unload();
+		if (!err) {
+			u->unloaded_in = phase;
+			u->pool_after = zbud_pool_exists();
+			return;
+		}
+		if (err == EWOULDBLOCK)
+			u->busy[phase]++;
+		else
+			u->other++;
+		usleep(1000);
+	}
+}
+
+struct unload_race_ctx {
+	struct unloader *u;
+	long long zswpwb0, zswpwb1;
+	int switch_ret;
+};
+
+/* Filled: the writebacks so far, then zbud's pool starts draining. */
+static void drain_zbud(void *arg)
+{
+	struct unload_race_ctx *c = arg;
+
+	c->zswpwb1 = zp_stat_get("/proc/vmstat", "zswpwb");
+	c->switch_ret = zp_zswap_param_set("zpool", "zsmalloc");
+	__atomic_store_n(&c->u->phase, 1, __ATOMIC_RELEASE);
+}
+
+/*
+ * zbud's module is unloaded every millisecond while a workload stores
+ * into its pool over a pool limit (so zbud's pages are written back and
+ * freed), while that pool drains after a switch away, and after the
+ * workload is gone.  Every unload is refused while a zbud pool exists,
+ * one takes once the last pool has gone, no zbud pool is listed after
+ * it, and every page reads back.  (An unload that freed zbud's code
+ * under a writeback or a pool's destruction is an oops, which fails the
+ * kernel log check.)
+ */
+TEST(zbud_unload_races_stores_writebacks_and_drain)
+{
+	struct unloader *u;
+	struct unload_race_ctx c = { .switch_ret = -1 };
+	struct zp_workload w = {
+		.bytes = WORKLOAD,
+		.pattern = ZP_PATTERN_COMPRESSIBLE,
+		.between = drain_zbud,
+		.arg = &c,
+	};
+	char saved[32], saved_pct[16], cg[256];
+	int status, err;
+	pid_t pid;
+
+	if (!have_series())
+		SKIP(return, "kernel without the zpool series (no %s)", POOLS_FILE);
+	if (!zbud_is_module())
+		SKIP(return, "zbud is not a module of this kernel (CONFIG_ZBUD=y or n)");
+	ASSERT_EQ(0, zp_zswap_param_get("zpool", saved, sizeof(saved)));
+	ASSERT_EQ(0, zp_zswap_param_get("max_pool_percent", saved_pct, sizeof(saved_pct)));
+	ASSERT_EQ(0, zp_zswap_param_set("zpool", "zsmalloc"));
+	ASSERT_TRUE(zbud_pools_gone());
+	if (zbud_loaded())
+		ASSERT_EQ(0, zbud_unload());
+
+	u = mmap(NULL, sizeof(*u), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, u);
+	c.u = u;
+	ASSERT_EQ(0, zp_zswap_param_set("zpool", "zbud"));
+	/* 1% of the guest's memory: zbud's reclaim writes its pages back. */
+	ASSERT_EQ(0, zp_zswap_param_set("max_pool_percent", "1"));
+	ASSERT_EQ(0, zp_cgroup_create("zp-unload-race", LIMIT, cg, sizeof(cg)));
+
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		unload_until_gone(u, 300);
+		_exit(0);
+	}
+	c.zswpwb0 = zp_stat_get("/proc/vmstat", "zswpwb");
+	err = zp_run_in_cgroup(cg, &w);
+	__atomic_store_n(&u->phase, 2, __ATOMIC_RELEASE);
+	zp_cgroup_destroy(cg);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	zp_zswap_param_set("max_pool_percent", saved_pct);
+
+	TH_LOG("zbud written back %lld pages while filled; unloads refused: %ld storing, "
+	       "%ld draining, %ld after; %ld otherwise; it went in phase %d",
+	       c.zswpwb1 - c.zswpwb0, u->busy[0], u->busy[1], u->busy[2], u->other,
+	       u->unloaded_in);
+	ASSERT_EQ(0, err);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_EQ(0, c.switch_ret);
+	EXPECT_EQ(0UL, w.bad_pages);
+	EXPECT_GT(c.zswpwb1 - c.zswpwb0, 0);
+	/* Refused while its pool took stores and wrote back... */
+	EXPECT_GT(u->busy[0], 0);
+	EXPECT_EQ(0, u->other);
+	/* ...and gone once its last pool was, with no pool left behind. */
+	EXPECT_GE(u->unloaded_in, 1);
+	EXPECT_FALSE(u->pool_after);
+	EXPECT_FALSE(zbud_loaded());
+	EXPECT_FALSE(zbud_pool_exists());
+	/* Asked for again, it loads. */
+	EXPECT_EQ(0, zp_zswap_param_set("zpool", "zbud"));
+	EXPECT_TRUE(zbud_loaded());
+	EXPECT_EQ(0, zp_zswap_param_set("zpool", "zsmalloc"));
+	EXPECT_TRUE(zbud_pools_gone());
+	zp_zswap_param_set("zpool", saved);
+	munmap(u, sizeof(*u));
 }
 
 /*
