@@ -57,7 +57,8 @@ kmake() { # ARCH OBJ ARGS...
 	shift 2
 	[ "$arch" = arm64 ] && cross=$cross_arm64
 	command -v ccache > /dev/null && cc="ccache ${cross}gcc" || cc="${cross}gcc"
-	CCACHE_BASEDIR=$out CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G} \
+	# Depend mode, as kernel/build.sh says why.
+	CCACHE_BASEDIR=$out CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G} CCACHE_DEPEND=1 \
 		make -C "$tree" O="$obj" ARCH="$arch" ${cross:+CROSS_COMPILE=$cross} CC="$cc" \
 		-j"$(nproc)" "$@"
 }
